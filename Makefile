@@ -1,0 +1,43 @@
+# Japan data-centre energy and siting planner. `make help` lists the targets.
+# Every target is a thin wrapper over `python -m planner ...` or pytest, run in
+# .venv, which the first target you use creates and fills from pyproject.toml.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+SCENARIO ?=
+YEAR     ?=
+SITES    ?=
+CONFIG   ?=
+RUN_ARGS := $(if $(SCENARIO),--scenario $(SCENARIO)) $(if $(YEAR),--year $(YEAR)) \
+            $(if $(SITES),--sites $(SITES)) $(if $(CONFIG),--config $(CONFIG))
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test clean
+
+help: ## list the targets
+	@echo "make run    [SCENARIO=jst_modest] [YEAR=2030] [SITES=file.csv] [CONFIG=file.yaml]  solve one plan, write results/ and the map"
+	@echo "make test   run the test suite"
+	@echo "make install  create .venv and install the planner (done by the other targets on first use)"
+	@echo "make clean  remove .venv, results/ and caches"
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required (set PYTHON=...)")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python -m planner run $(RUN_ARGS)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) results .pytest_cache .hypothesis *.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

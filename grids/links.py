@@ -1,0 +1,58 @@
+"""Inter-area transmission links and their planned expansions.
+
+``links.csv`` holds one row per (link, stage): ``capacity_mw`` is the link's
+total capacity from ``in_service_year`` on. The capacity in a year is that of
+the latest stage in service. Links between 50 Hz and 60 Hz areas must be
+frequency converters (``kind = fc``).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import xarray as xr
+
+from grids.areas import AREAS
+from grids.tables import DataError, data_path, read_table
+
+LINK_KINDS = ("ac", "hvdc", "fc", "btb")
+
+
+def load_link_table(path: Path | str | None = None) -> "pd.DataFrame":  # noqa: F821
+    path = Path(path or data_path("grids", "links.csv"))
+    df = read_table(path, ("link_id", "area_from", "area_to", "kind", "capacity_mw", "in_service_year", "stage"),
+                    numeric=("capacity_mw", "in_service_year"), key=("link_id", "in_service_year"))
+    for col in ("area_from", "area_to"):
+        bad = ~df[col].isin(AREAS)
+        if bad.any():
+            i = int(bad.idxmax())
+            raise DataError(f"{path.name}: row {i + 2} ({df.loc[i, 'link_id']}): unknown area '{df.loc[i, col]}'")
+    bad = ~df["kind"].isin(LINK_KINDS)
+    if bad.any():
+        i = int(bad.idxmax())
+        raise DataError(f"{path.name}: row {i + 2} ({df.loc[i, 'link_id']}): kind '{df.loc[i, 'kind']}' not one of {', '.join(LINK_KINDS)}")
+    if (df["capacity_mw"] <= 0).any():
+        i = int((df["capacity_mw"] <= 0).idxmax())
+        raise DataError(f"{path.name}: row {i + 2} ({df.loc[i, 'link_id']}): capacity_mw must be positive")
+    df["in_service_year"] = df["in_service_year"].astype(int)
+    return df
+
+
+def load_links(year: int, frequency_hz: xr.DataArray, path: Path | str | None = None) -> xr.Dataset:
+    """Links in service in ``year`` over dim ``link``: ends, kind and ``capacity_mw`` [MW].
+
+    ``frequency_hz`` (over ``area``) is used to check that 50/60 Hz crossings are converters.
+    """
+    table = load_link_table(path)
+    live = table[table["in_service_year"] <= year].sort_values("in_service_year").groupby("link_id").last()
+    for link_id, row in live.iterrows():
+        f_from = float(frequency_hz.sel(area=row["area_from"]))
+        f_to = float(frequency_hz.sel(area=row["area_to"]))
+        if f_from != f_to and row["kind"] != "fc":
+            raise DataError(f"links.csv: link {link_id} joins 50 and 60 Hz areas but is '{row['kind']}', not a frequency converter (fc)")
+    ds = xr.Dataset(coords={"link": live.index.to_list()})
+    ds["area_from"] = ("link", live["area_from"].to_list())
+    ds["area_to"] = ("link", live["area_to"].to_list())
+    ds["link_kind"] = ("link", live["kind"].to_list())
+    ds["capacity_mw"] = ("link", live["capacity_mw"].to_numpy(), {"units": "MW"})
+    ds.attrs["year"] = year
+    return ds

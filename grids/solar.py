@@ -1,0 +1,82 @@
+"""Hourly solar PV capacity factor per grid area, with pvlib.
+
+Method (one reference point per area)
+-------------------------------------
+1. Solar position (pvlib SPA) and clear-sky irradiance (Ineichen-Perez with
+   pvlib's monthly Linke-turbidity climatology, shipped inside pvlib).
+2. All-sky GHI = k x clear-sky GHI, with the area's clearness
+   k = H_measured / H_clear, where H_measured is the published annual mean
+   daily horizontal irradiation at the area's reference station
+   (``solar_ghi_kwh_per_m2_day`` in ``grids/data/area_quantities.csv``, NEDO
+   MONSOLA-based) and H_clear the clear-sky value over the same year.
+3. Erbs decomposition into DNI/DHI, isotropic transposition onto a south-facing
+   plane tilted ``TILT_DEG``, SAPM cell temperature (open rack, 1 m/s wind),
+   PVWatts DC model with gamma = -0.4 %/K and a performance ratio for all
+   other losses (``solar system_loss_factor_excl_temperature`` in ``grids/data/availability.csv``).
+
+Capacity factor = AC output / DC nameplate [-]. A single constant clearness
+per area smooths weather: monthly and daily variability are not represented.
+
+References
+----------
+Ineichen and Perez (2002), Solar Energy 73:151-157; Erbs et al. (1982), Solar
+Energy 28:293-302; Dobos (2014), PVWatts v5 manual, NREL/TP-6A20-62641;
+Holmgren et al. (2018), pvlib python, JOSS 3(29):884.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pvlib
+
+TILT_DEG = 20.0  # typical fixed tilt of Japanese ground-mounted PV (10-30 deg); assumption
+AZIMUTH_DEG = 180.0
+GAMMA_PDC_PER_K = -0.004
+WIND_SPEED_M_S = 1.0
+SAPM_PARAMS = pvlib.temperature.TEMPERATURE_MODEL_PARAMETERS["sapm"]["open_rack_glass_polymer"]
+
+
+def clear_sky(lat_deg: float, lon_deg: float, times_utc: pd.DatetimeIndex) -> pd.DataFrame:
+    """Clear-sky ``ghi``, ``dni``, ``dhi`` [W/m^2] and ``zenith`` [deg] (Ineichen-Perez)."""
+    location = pvlib.location.Location(lat_deg, lon_deg, tz="UTC")
+    solpos = location.get_solarposition(times_utc)
+    cs = location.get_clearsky(times_utc, model="ineichen", solar_position=solpos)
+    cs["zenith"] = solpos["apparent_zenith"]
+    cs["azimuth"] = solpos["azimuth"]
+    return cs
+
+
+def clearness_factor(lat_deg: float, lon_deg: float, ghi_kwh_per_m2_day: float, year: int) -> float:
+    """k = measured / clear-sky annual irradiation [-] at a point, over every hour of ``year``.
+
+    Parameters
+    ----------
+    ghi_kwh_per_m2_day : published annual mean daily horizontal irradiation [kWh/m^2/day]
+    """
+    times = pd.date_range(f"{year}-01-01", f"{year + 1}-01-01", freq="h", inclusive="left", tz="UTC")
+    cs = clear_sky(lat_deg, lon_deg, times)
+    clear_kwh_per_m2_day = cs["ghi"].sum() / 1000.0 / (len(times) / 24.0)
+    return float(ghi_kwh_per_m2_day / clear_kwh_per_m2_day)
+
+
+def pv_capacity_factor(lat_deg: float, lon_deg: float, times_utc: pd.DatetimeIndex, clearness: float,
+                       temp_air_degc, performance_ratio: float) -> np.ndarray:
+    """Hourly PV capacity factor [-] (AC energy per kW DC per hour) at a point.
+
+    Parameters
+    ----------
+    clearness : all-sky / clear-sky irradiation ratio [-]
+    temp_air_degc : ambient temperature per timestep [degC]
+    performance_ratio : non-temperature system losses, inverter included [-]
+    """
+    if not 0 < clearness <= 1.2:
+        raise ValueError(f"clearness {clearness} outside (0, 1.2]")
+    cs = clear_sky(lat_deg, lon_deg, times_utc)
+    ghi = clearness * cs["ghi"]
+    erbs = pvlib.irradiance.erbs(ghi, cs["zenith"], times_utc)
+    poa = pvlib.irradiance.get_total_irradiance(
+        TILT_DEG, AZIMUTH_DEG, cs["zenith"], cs["azimuth"], erbs["dni"], ghi, erbs["dhi"], model="isotropic", albedo=0.2
+    )["poa_global"].fillna(0.0).clip(lower=0.0)
+    temp_cell = pvlib.temperature.sapm_cell(poa, np.asarray(temp_air_degc, dtype=float), WIND_SPEED_M_S, **SAPM_PARAMS)
+    dc = pvlib.pvsystem.pvwatts_dc(poa, temp_cell, pdc0=1.0, gamma_pdc=GAMMA_PDC_PER_K)
+    return np.clip(np.asarray(dc, dtype=float) * performance_ratio, 0.0, 1.0)

@@ -1,0 +1,103 @@
+"""Reading the embedded, cited CSV tables.
+
+Every table the planner ships carries its provenance on every row: ``source``
+(title and URL), ``year`` and ``status`` (``published``, ``derived`` or
+``unverified``; ``derived`` rows state their method in ``note``). This module
+is the only place that parses those files, so each check is written once and
+every failure is one line naming the file, the row and the problem.
+"""
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+PROVENANCE_COLUMNS = ("source", "year", "status", "note")
+STATUSES = ("published", "derived", "unverified")
+
+
+class DataError(ValueError):
+    """Bad input data; the message is one line naming file, row or key."""
+
+
+def data_path(package: str, name: str) -> Path:
+    """Path of a CSV shipped as package data, e.g. ``data_path("grids", "links.csv")``."""
+    return Path(str(resources.files(package).joinpath("data", name)))
+
+
+def row_label(path: Path | str, index: int, key: str | None = None) -> str:
+    """``file:row N (key)`` where N counts the header as line 1."""
+    label = f"{Path(path).name}: row {index + 2}"
+    return f"{label} ({key})" if key else label
+
+
+def read_table(
+    path: Path | str,
+    required: tuple[str, ...],
+    *,
+    numeric: tuple[str, ...] = (),
+    key: str | tuple[str, ...] | None = None,
+    provenance: bool = True,
+) -> pd.DataFrame:
+    """Read a CSV and validate columns, numbers, keys and provenance.
+
+    Parameters
+    ----------
+    path : CSV file.
+    required : columns that must exist and be non-empty on every row.
+    numeric : columns that must parse as finite numbers.
+    key : column(s) whose values must be unique.
+    provenance : require ``source``, ``year`` and a known ``status``.
+
+    Raises
+    ------
+    DataError
+        One line: file, row (and key) and the problem.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{path}: file not found")
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (UnicodeDecodeError, pd.errors.ParserError) as err:
+        raise DataError(f"{path.name}: cannot parse CSV: {str(err).splitlines()[0]}") from None
+    df.columns = [c.strip() for c in df.columns]
+    needed = tuple(required) + (("source", "year", "status") if provenance else ())
+    missing = [c for c in needed if c not in df.columns]
+    if missing:
+        raise DataError(f"{path.name}: missing column(s) {', '.join(missing)}")
+    if df.empty:
+        raise DataError(f"{path.name}: no rows")
+    keys = [key] if isinstance(key, str) else list(key or [])
+    for i, row in df.iterrows():
+        ident = "/".join(row[k] for k in keys) if keys else None
+        for col in needed:
+            if not str(row[col]).strip():
+                raise DataError(f"{row_label(path, i, ident)}: empty '{col}'")
+        if provenance:
+            if row["status"] not in STATUSES:
+                raise DataError(
+                    f"{row_label(path, i, ident)}: status '{row['status']}' is not one of {', '.join(STATUSES)}"
+                )
+            if not row["year"].strip().isdigit() or not 1900 <= int(row["year"]) <= 2100:
+                raise DataError(f"{row_label(path, i, ident)}: year '{row['year']}' is not a year")
+            if row["status"] == "derived" and not row.get("note", "").strip():
+                raise DataError(f"{row_label(path, i, ident)}: derived value without its method in 'note'")
+    for col in numeric:
+        values = pd.to_numeric(df[col], errors="coerce")
+        bad = values.isna() | ~values.apply(lambda v: pd.notna(v) and abs(v) != float("inf"))
+        if bad.any():
+            i = int(bad.idxmax())
+            ident = "/".join(df.loc[i, k] for k in keys) if keys else None
+            raise DataError(f"{row_label(path, i, ident)}: '{col}' = '{df.loc[i, col]}' is not a number")
+        df[col] = values.astype(float)
+    if provenance:
+        df["year"] = df["year"].astype(int)
+    if keys:
+        dup = df.duplicated(subset=keys, keep="first")
+        if dup.any():
+            i = int(dup.idxmax())
+            ident = "/".join(str(df.loc[i, k]) for k in keys)
+            raise DataError(f"{row_label(path, i, ident)}: duplicate {'/'.join(keys)}")
+    return df

@@ -1,0 +1,61 @@
+"""Representative days and their weights.
+
+The default plan uses one representative day per calendar month (the 15th),
+24 hourly steps each, weighted by the number of days in the month, so weights
+sum to the hours of the year. Times are UTC inside the planner; the local
+hour (JST = UTC+9) is carried alongside for physics that follows local sun or
+human activity.
+"""
+from __future__ import annotations
+
+import calendar
+
+import numpy as np
+import pandas as pd
+
+JST_OFFSET_H = 9
+
+
+def representative_days(year: int, day_of_month: int = 15) -> pd.DataFrame:
+    """One representative JST day per month, hourly.
+
+    Returns
+    -------
+    DataFrame indexed by ``time`` (UTC, tz-aware) with columns
+    ``month`` [1-12], ``day`` [index 0..11], ``hour_jst`` [0-23] and
+    ``weight_h`` [h]: the hours of the year each step stands for.
+
+    Examples
+    --------
+    >>> ts = representative_days(2030)
+    >>> len(ts), float(ts["weight_h"].sum())
+    (288, 8760.0)
+    """
+    frames = []
+    for month in range(1, 13):
+        start_jst = pd.Timestamp(year=year, month=month, day=day_of_month, tz="Asia/Tokyo")
+        times = pd.date_range(start_jst, periods=24, freq="h").tz_convert("UTC")
+        frames.append(
+            pd.DataFrame(
+                {
+                    "month": month,
+                    "day": month - 1,
+                    "hour_jst": np.arange(24),
+                    "weight_h": float(calendar.monthrange(year, month)[1]),
+                },
+                index=pd.DatetimeIndex(times, name="time"),
+            )
+        )
+    return pd.concat(frames)
+
+
+def full_year_hours(year: int) -> pd.DataFrame:
+    """Every hour of a (JST) calendar year, weight 1 h each, same columns."""
+    times = pd.date_range(pd.Timestamp(year=year, month=1, day=1, tz="Asia/Tokyo"),
+                          pd.Timestamp(year=year + 1, month=1, day=1, tz="Asia/Tokyo"),
+                          freq="h", inclusive="left")
+    local = times
+    return pd.DataFrame(
+        {"month": local.month, "day": local.dayofyear - 1, "hour_jst": local.hour, "weight_h": 1.0},
+        index=pd.DatetimeIndex(times.tz_convert("UTC"), name="time"),
+    )

@@ -1,0 +1,1 @@
+"""Folium maps and charts, drawn from a run's results Dataset only."""

@@ -1,0 +1,54 @@
+"""Command line: ``python -m planner <command> [options]``.
+
+Bad input (configuration, sites file, options) prints one line naming the
+file, row or key and the problem, exits with status 2 and writes nothing.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from grids.tables import DataError
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m planner", description="Japan data-centre energy and siting planner.")
+    sub = p.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="solve one plan and write results.nc, summary.csv and map.html",
+                         description="Solve one siting plan (scenario, year) and write results.nc, summary.csv and map.html "
+                                     "under <results-dir>/<scenario>-<year>/.")
+    run.add_argument("--config", help="YAML file with the keys to change from the default configuration")
+    run.add_argument("--scenario", help="demand scenario: jst_optimistic, jst_modest, jst_as_is or criepi_occto")
+    run.add_argument("--year", type=int, help="planning year (2018-2050, within the scenario's range)")
+    run.add_argument("--carbon-price", type=float, dest="carbon_price_jpy_per_t_co2", help="carbon price [JPY/t-CO2]")
+    run.add_argument("--technologies", help="comma-separated cooling options, e.g. air,immersion,direct_to_chip")
+    run.add_argument("--sites", dest="sites_file", help="candidate sites file (CSV, GeoJSON or GeoPackage)")
+    run.add_argument("--results-dir", help="folder for results (default: results)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            from planner.config import load_config
+            from planner.pipeline import run_plan
+
+            overrides = {k: getattr(args, k) for k in ("scenario", "year", "carbon_price_jpy_per_t_co2",
+                                                         "sites_file", "results_dir")}
+            if args.technologies:
+                overrides["technologies"] = [t.strip() for t in args.technologies.split(",") if t.strip()]
+            cfg = load_config(args.config, overrides)
+            out = run_plan(cfg)
+            print(f"results: {out.results_nc}")
+            print(f"summary: {out.summary_csv}")
+            print(f"map:     {out.map_html}")
+            return 0
+    except DataError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,48 @@
+"""PV capacity factor from pvlib, per grid area."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from grids.solar import clearness_factor, pv_capacity_factor
+from grids.timesteps import representative_days
+from planner.config import load_config
+from planner.inputs import build_inputs
+
+
+@pytest.fixture(scope="module")
+def inputs(embedded_sites):
+    return build_inputs(load_config(), embedded_sites)
+
+
+def test_annual_pv_capacity_factor_per_area_within_11_to_17_percent(inputs):
+    w = inputs["weight_h"]
+    cf = (inputs["pv_capacity_factor"] * w).sum("time") / w.sum()
+    for area, value in cf.to_series().items():
+        assert 0.11 <= value <= 0.17, f"{area}: {value:.3f}"
+    # Southern areas beat northern Honshu (published irradiation and the fleet record agree).
+    assert float(cf.sel(area="kyushu")) > float(cf.sel(area="tohoku"))
+
+
+def test_no_output_at_night(inputs):
+    night = inputs["hour_jst"].isin([0, 1, 2, 3, 22, 23])
+    assert float(inputs["pv_capacity_factor"].where(night).max()) == 0.0
+
+
+def test_clearness_reproduces_the_published_irradiation():
+    # Tokyo 3.32 kWh/m2/day: the clear-sky year scaled by k must give back 3.32.
+    k = clearness_factor(35.69, 139.75, 3.32, 2030)
+    assert 0.45 < k < 0.75
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.floats(0.3, 1.0), st.floats(-10, 35))
+def test_capacity_factor_bounded_and_monotone_in_clearness(k, temp):
+    ts = representative_days(2030).iloc[120:144]
+    cf = pv_capacity_factor(34.7, 135.5, ts.index, k, np.full(24, temp), 0.86)
+    assert np.all((cf >= 0) & (cf <= 1))
+    more = pv_capacity_factor(34.7, 135.5, ts.index, min(k * 1.1, 1.0), np.full(24, temp), 0.86)
+    assert more.sum() >= cf.sum() - 1e-9

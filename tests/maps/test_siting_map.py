@@ -1,0 +1,45 @@
+"""Map content and escaping of user strings."""
+from __future__ import annotations
+
+import pytest
+
+from maps.siting_map import esc, make_map
+from tests.planner.test_end_to_end import run, small_sites  # noqa: F401  (fixtures)
+
+
+def test_user_strings_are_escaped(tmp_path):
+    import pandas as pd
+    import xarray as xr
+
+    from models.extract import extract_results
+    from models.siting import build_siting_model
+    from models.solve import solve
+    from planner.config import load_config
+    from planner.inputs import build_inputs
+    from sites.candidates import load_sites
+
+    p = tmp_path / "evil.csv"
+    pd.DataFrame([{"site_id": "evil", "name": "<script>alert(1)</script>", "name_ja": "${alert(2)}`",
+                   "prefecture": "Hokkaido", "area": "hokkaido", "lat": 43.06, "lon": 141.35, "max_it_mw": 5000}]
+                 ).to_csv(p, index=False)
+    cfg = load_config(overrides={"scenario": "jst_optimistic"})
+    inputs = build_inputs(cfg, load_sites(p))
+    m = build_siting_model(inputs)
+    res = extract_results(m, inputs, solve(m))
+    html = make_map(res).get_root().render()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "${alert(2)}" not in html
+
+
+def test_map_has_layers_and_legend(run):  # noqa: F811
+    html = (run / "map.html").read_text()
+    for text in ("Grid areas", "Candidate sites", "Chosen sites", "id='legend'", "Watt-bit siting"):
+        assert text in html
+
+
+@pytest.mark.parametrize("raw", ["a&b", "'quote'", '"dq"'])
+def test_esc_roundtrip_is_text(raw):
+    import html
+
+    assert html.unescape(esc(raw)) == raw

@@ -1,0 +1,32 @@
+"""Configuration: the default validates and its world numbers match the cited data rows."""
+from __future__ import annotations
+
+import pytest
+
+from grids.tables import DataError
+from planner.config import load_config
+from sites.economics import CostTable
+
+
+def test_default_config_validates():
+    cfg = load_config()
+    assert cfg.scenario == "jst_modest" and cfg.year == 2030 and cfg.technologies == ["air", "immersion"]
+
+
+def test_default_numbers_point_at_their_data_rows():
+    cfg, costs = load_config(), CostTable()
+    assert cfg.carbon_price_jpy_per_t_co2 == costs.get("carbon_price_gx_ets_ceiling")
+    assert cfg.baseline_pue == costs.get("pue_jdcc_fy2021_fleet_avg", "air")
+
+
+@pytest.mark.parametrize("text, key", [
+    ("year: twenty\n", "year"),
+    ("scenario: jst_bau\n", "scenario"),
+    ("solver:\n  mip_gap: 0.1\n", "solver.mip_gap"),
+    ("technologies: [air, air]\n", "technologies"),
+])
+def test_bad_config_names_key_and_file(tmp_path, text, key):
+    p = tmp_path / "bad.yaml"
+    p.write_text(text)
+    with pytest.raises(DataError, match=rf"bad.yaml: key '{key}'"):
+        load_config(p)

@@ -1,0 +1,69 @@
+"""End to end through the CLI: a small real plan, and a broken input that changes nothing."""
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+import xarray as xr
+
+from grids.tables import data_path
+from planner.cli import main
+
+SMALL = ["sakura_ishikari", "tomakomai_softbank", "inzai_cluster", "kitakyushu_apl", "naha_okinawa_cellular",
+         "nanto_gigastream", "seika_keihanna"]
+
+
+@pytest.fixture(scope="module")
+def small_sites(tmp_path_factory):
+    df = pd.read_csv(data_path("sites", "sites.csv"), dtype=str, keep_default_na=False)
+    df = df[df["site_id"].isin(SMALL)]
+    assert len(df) >= 5, "fixture sites renamed in sites.csv"
+    p = tmp_path_factory.mktemp("sites") / "small.csv"
+    df.to_csv(p, index=False)
+    return p
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory, small_sites):
+    out = tmp_path_factory.mktemp("results")
+    code = main(["run", "--sites", str(small_sites), "--results-dir", str(out), "--scenario", "jst_optimistic"])
+    assert code == 0
+    return out / "jst_optimistic-2030"
+
+
+def test_run_writes_results_summary_and_map(run, capsys):
+    for name in ("results.nc", "summary.csv", "map.html"):
+        assert (run / name).stat().st_size > 0
+    res = xr.open_dataset(run / "results.nc", engine="h5netcdf")
+    assert res["capacity_mw"].attrs["units"] == "MW" and res["capacity_mw"].dims == ("site", "tech")
+    it_load = float(res["it_load_mw"])
+    assert it_load == pytest.approx(6e6 / 8760 / 1.7)  # JST Optimistic 2030: 6 TWh at PUE 1.7
+    assert float(res["capacity_mw"].sum()) >= it_load - 1e-6
+    assert float(res["mip_gap"]) <= 0.005
+    assert set(res["cost_component"].values) == {"CapacityCost", "SiteFixedCost", "EnergyCost", "CarbonCost"}
+    assert float(res["cost_jpy_per_yr"].sum()) == pytest.approx(float(res["total_cost_jpy_per_yr"]), rel=1e-9)
+    summary = pd.read_csv(run / "summary.csv")
+    assert set(summary["site_id"]) == set(res["site"].values[res["build"].values == 1])
+    html = (run / "map.html").read_text()
+    assert "maps.gsi.go.jp" in html and "GSI tiles" in html and "openstreetmap.org/copyright" in html and "chosen-site" in html
+
+
+def test_broken_sites_file_exits_2_and_keeps_previous_results(run, tmp_path, capsys):
+    before = {p.name: p.read_bytes() for p in run.iterdir()}
+    broken = tmp_path / "broken.csv"
+    broken.write_text("site_id,name,prefecture,area,lat,lon,max_it_mw\nx,X,Hokkaido,hokkaido,43.06,141.35,-10\n")
+    code = main(["run", "--sites", str(broken), "--results-dir", str(run.parent), "--scenario", "jst_optimistic"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert err == "error: broken.csv: row 2 (x): max_it_mw -10.0 must be > 0 and <= 20000"
+    assert {p.name: p.read_bytes() for p in run.iterdir()} == before
+
+
+def test_bad_config_key_is_named(tmp_path, capsys):
+    cfg = tmp_path / "plan.yaml"
+    cfg.write_text("carbon_prise_jpy_per_t_co2: 10000\n")
+    assert main(["run", "--config", str(cfg), "--results-dir", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "plan.yaml" in err and "carbon_prise_jpy_per_t_co2" in err and "\n" not in err
+    assert not (tmp_path / "r").exists()
