@@ -32,8 +32,13 @@ class SolveReport:
 
 
 def solve(m: pyo.ConcreteModel, mip_rel_gap: float = 0.005, time_limit_s: float = 600.0,
-          log_file: str | None = None) -> SolveReport:
-    """Run HiGHS on ``m``; load the solution into the model's variables."""
+          log_file: str | None = None, objective_scale: float = 1e6) -> SolveReport:
+    """Run HiGHS on ``m``; load the solution into the model's variables.
+
+    ``objective_scale`` converts the solver's objective back to model units
+    (the siting objective is stated in million JPY); the reported objective
+    and bound are in model units.
+    """
     opt = Highs()
     if not opt.available():
         raise SolveError("HiGHS (highspy) is not available: install the project with `make install`")
@@ -51,8 +56,8 @@ def solve(m: pyo.ConcreteModel, mip_rel_gap: float = 0.005, time_limit_s: float 
     if res.best_feasible_objective is None:
         raise SolveError(f"HiGHS found no feasible plan (termination: {tc.name})")
     res.solution_loader.load_vars()
-    obj = float(res.best_feasible_objective)
-    bound = float(res.best_objective_bound) if res.best_objective_bound is not None else -math.inf
+    obj = float(res.best_feasible_objective) * objective_scale
+    bound = float(res.best_objective_bound) * objective_scale if res.best_objective_bound is not None else -math.inf
     gap = abs(obj - bound) / max(abs(obj), 1e-9) if math.isfinite(bound) else math.inf
     return SolveReport(termination=tc.name, optimal=tc == TerminationCondition.optimal, objective=obj,
                        best_bound=bound, mip_gap=gap, solve_seconds=seconds)
