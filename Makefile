@@ -8,17 +8,17 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 SCENARIO ?=
-YEAR     ?=
+YEARS    ?=
 SITES    ?=
 CONFIG   ?=
-RUN_ARGS := $(if $(SCENARIO),--scenario $(SCENARIO)) $(if $(YEAR),--year $(YEAR)) \
+RUN_ARGS := $(if $(SCENARIO),--scenario $(SCENARIO)) $(if $(YEARS),--years $(YEARS)) \
             $(if $(SITES),--sites $(SITES)) $(if $(CONFIG),--config $(CONFIG))
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test clean
 
 help: ## list the targets
-	@echo "make run    [SCENARIO=jst_modest] [YEAR=2030] [SITES=file.csv] [CONFIG=file.yaml]  solve one plan, write results/ and the map"
+	@echo "make run    [SCENARIO=jst_modest] [YEARS=2030,2040,2050] [SITES=file.csv] [CONFIG=file.yaml]  solve one plan, write results/ and the map"
 	@echo "make test   run the test suite"
 	@echo "make install  create .venv and install the planner (done by the other targets on first use)"
 	@echo "make clean  remove .venv, results/ and caches"

@@ -121,6 +121,32 @@ def decarbonised_capacity_mw(year: int, table: pd.DataFrame | None = None) -> xr
                         name="decarbonised_capacity_mw", attrs={"units": "MW", "as_of_year": year})
 
 
+def load_thermal_capacity_mw(path: Path | str | None = None) -> xr.DataArray:
+    """Installed thermal (coal, LNG, oil) capacity per area [MW].
+
+    Uses an area's ``all_thermal`` row when present, else the sum of its
+    ``coal``, ``lng`` and ``oil`` rows.
+    """
+    path = Path(path or data_path("grids", "thermal_capacity.csv"))
+    df = read_table(path, ("area", "fuel", "capacity_mw"), numeric=("capacity_mw",), key=("area", "fuel"))
+    _check_areas(df, path)
+    bad = ~df["fuel"].isin(["coal", "lng", "oil", "all_thermal"])
+    if bad.any():
+        i = int(bad.idxmax())
+        raise DataError(f"{path.name}: row {i + 2}: unknown fuel '{df.loc[i, 'fuel']}'")
+    if (df["capacity_mw"] < 0).any():
+        i = int((df["capacity_mw"] < 0).idxmax())
+        raise DataError(f"{path.name}: row {i + 2}: negative capacity_mw")
+    totals = {}
+    for area in AREAS:
+        rows = df[df["area"] == area].set_index("fuel")["capacity_mw"]
+        if rows.empty:
+            raise DataError(f"{path.name}: no thermal capacity for area '{area}'")
+        totals[area] = float(rows["all_thermal"]) if "all_thermal" in rows else float(rows.sum())
+    return xr.DataArray(list(totals.values()), dims="area", coords={"area": list(AREAS)},
+                        name="thermal_capacity_mw", attrs={"units": "MW"})
+
+
 def load_availability(path: Path | str | None = None) -> pd.DataFrame:
     """National capacity factors per technology and the PV performance ratio [-]."""
     path = Path(path or data_path("grids", "availability.csv"))
@@ -133,7 +159,8 @@ def load_availability(path: Path | str | None = None) -> pd.DataFrame:
 
 def capacity_factors(availability: pd.DataFrame) -> xr.DataArray:
     """Constant capacity factor [-] per technology; solar is modelled hourly and set to NaN here."""
-    cf = availability[availability["quantity"] == "capacity_factor"].set_index("technology")["value"]
+    cf = availability[(availability["quantity"] == "capacity_factor") & availability["technology"].isin(TECHNOLOGIES)]
+    cf = cf.set_index("technology")["value"]
     values = [np.nan if t == "solar" else float(cf.get(t, np.nan)) for t in TECHNOLOGIES]
     missing = [t for t, v in zip(TECHNOLOGIES, values) if t != "solar" and np.isnan(v)]
     if missing:
@@ -171,5 +198,9 @@ def load_areas(year: int, root: Path | None = None) -> xr.Dataset:
     pr = availability[(availability["technology"] == "solar") & (availability["quantity"] == "system_loss_factor_excl_temperature")]
     if pr.empty:
         raise DataError("availability.csv: missing solar system_loss_factor_excl_temperature")
-    ds.attrs.update(year=year, pv_performance_ratio=float(pr["value"].iloc[0]))
+    rm = availability[(availability["technology"] == "system") & (availability["quantity"] == "reserve_margin")]
+    if rm.empty:
+        raise DataError("availability.csv: missing system reserve_margin")
+    ds["thermal_capacity_mw"] = load_thermal_capacity_mw(p("thermal_capacity.csv"))
+    ds.attrs.update(year=year, pv_performance_ratio=float(pr["value"].iloc[0]), reserve_margin=float(rm["value"].iloc[0]))
     return ds

@@ -23,6 +23,13 @@ Headroom, the decarbonised power left after the area's own load:
 
 Headroom in hours of surplus is what is curtailed today; the model reports how
 much of it data centres absorb.
+
+Spare thermal capacity for new load, keeping OCCTO's reserve margin r (8 %):
+
+    F(a, t) = max(K_thermal(a) - max(L(a, t) - C(a, t), 0) - r L(a, t), 0)
+
+Thermal capacity is held at today's installed fleet in every milestone year
+(no retirements or new build are modelled).
 """
 from __future__ import annotations
 
@@ -82,3 +89,18 @@ def decarbonised_supply_mw(capacity_mw: xr.DataArray, capacity_factor: xr.DataAr
 def headroom_mw(supply_mw: xr.DataArray, load_mw: xr.DataArray) -> xr.DataArray:
     """Decarbonised power left after the area's own load [MW], never negative."""
     return (supply_mw - load_mw).clip(min=0.0).rename("headroom_mw").assign_attrs(units="MW")
+
+
+def fossil_spare_mw(thermal_capacity_mw: xr.DataArray, supply_mw: xr.DataArray, load_mw: xr.DataArray,
+                    reserve_margin: float) -> xr.DataArray:
+    """Thermal capacity [MW] left for new load after the area's residual load and reserve (see module docstring).
+
+    Examples
+    --------
+    >>> k = xr.DataArray([10.0], dims="area")
+    >>> float(fossil_spare_mw(k, xr.DataArray([2.0], dims="area"), xr.DataArray([5.0], dims="area"), 0.1)[0])
+    6.5
+    """
+    residual = (load_mw - supply_mw).clip(min=0.0)
+    spare = (thermal_capacity_mw - residual - reserve_margin * load_mw).clip(min=0.0)
+    return spare.rename("fossil_spare_mw").assign_attrs(units="MW")

@@ -59,3 +59,16 @@ def full_year_hours(year: int) -> pd.DataFrame:
         {"month": local.month, "day": local.dayofyear - 1, "hour_jst": local.hour, "weight_h": 1.0},
         index=pd.DatetimeIndex(times.tz_convert("UTC"), name="time"),
     )
+
+
+def block_index(hour_jst, block_hours: int):
+    """Index of the ``block_hours``-long block of the day each local hour falls in (0-based).
+
+    Examples
+    --------
+    >>> [int(b) for b in block_index(np.array([0, 3, 4, 23]), 4)]
+    [0, 0, 1, 5]
+    """
+    if 24 % block_hours:
+        raise ValueError("block_hours must divide 24")
+    return np.asarray(hour_jst) // block_hours

@@ -73,9 +73,8 @@ def _fmt(x, digits=1):
 def site_popup_html(results: xr.Dataset, site: str) -> str:
     r = results.sel(site=site)
     techs = list(results["tech"].values)
-    mw_rows = "".join(
-        f"<tr><td>{esc(TECH_LABELS.get(k, k))}</td><td style='text-align:right'>{_fmt(float(r['capacity_mw'].sel(tech=k)))} MW</td></tr>"
-        for k in techs)
+    years = [int(y) for y in results["year"].values]
+    last = years[-1]
     built = int(r["build"]) == 1
     area = str(r["site_area"].values)
     lines = [
@@ -86,14 +85,20 @@ def site_popup_html(results: xr.Dataset, site: str) -> str:
         f"Nearest int'l cable landing / 陸揚局: {esc(r['landing_station'].values)} ({_fmt(float(r['landing_distance_km']), 0)} km)",
     ]
     if built:
-        energy = float(r["site_energy_mwh"])
+        head = "".join(f"<th>{y}</th>" for y in years)
+        rows = "".join(
+            f"<tr><td>{esc(TECH_LABELS.get(k, k))}</td>" + "".join(
+                f"<td style='text-align:right'>{_fmt(float(r['capacity_mw'].sel(tech=k, year=y)))}</td>" for y in years) + "</tr>"
+            for k in techs)
+        ry = r.sel(year=last)
         lines += [
-            f"<table>{mw_rows}</table>",
-            f"Annual PUE / 年間PUE: {_fmt(float(r['site_annual_pue']), 3)}",
-            f"Energy / 電力量: {_fmt(energy / 1e3, 1)} GWh/yr",
-            f"Emissions / CO2排出: {_fmt(float(r['site_emissions_t']) / 1e3, 1)} kt-CO2/yr",
-            f"Curtailed-renewable share / 出力制御電力の吸収率: {_fmt(100 * float(r['site_clean_share']), 1)} %",
-            f"Annual cost / 年間費用: {_fmt(_site_cost_jpy(results, site) / 1e9, 1)} bn JPY/yr",
+            f"Open from / 運用開始: {int(r['build_year'])}",
+            f"<table><tr><th>MW IT</th>{head}</tr>{rows}</table>",
+            f"{last}: annual PUE / 年間PUE {_fmt(float(ry['site_annual_pue']), 3)}; "
+            f"energy / 電力量 {_fmt(float(ry['site_energy_mwh']) / 1e3, 1)} GWh/yr",
+            f"{last}: emissions / CO2排出 {_fmt(float(ry['site_emissions_t']) / 1e3, 1)} kt-CO2/yr; "
+            f"curtailed-renewable share / 出力制御電力の吸収率 {_fmt(100 * float(ry['site_clean_share']), 1)} %",
+            f"{last}: annual cost / 年間費用 {_fmt(_site_cost_jpy(results, site, last) / 1e9, 1)} bn JPY/yr",
         ]
     else:
         pues = ", ".join(f"{esc(k)} {_fmt(float(r['annual_pue'].sel(tech=k)), 3)}" for k in techs)
@@ -101,12 +106,13 @@ def site_popup_html(results: xr.Dataset, site: str) -> str:
     return "<div style='font-size:12px;min-width:260px'>" + "<br>".join(lines) + "</div>"
 
 
-def _site_cost_jpy(results: xr.Dataset, site: str) -> float:
-    r = results.sel(site=site)
-    capex = float((r["capex_jpy_per_mw_yr"] * r["capacity_mw"]).sum()) + float(r["site_fixed_jpy_per_yr"]) * int(r["build"])
+def _site_cost_jpy(results: xr.Dataset, site: str, year: int) -> float:
+    """Capex, fixed, energy and carbon cost of one site in one year [JPY/yr] (energy at its area's price)."""
+    r = results.sel(site=site, year=year)
+    capex = float((r["capex_jpy_per_mw_yr"] * r["capacity_mw"]).sum()) + float(r["site_fixed_jpy_per_yr"]) * int(r["open"])
     area = str(r["site_area"].values)
     energy_cost = float(r["site_energy_mwh"]) * float(results["price_jpy_per_mwh"].sel(area=area))
-    carbon = float(r["site_emissions_t"]) * float(results["carbon_price_jpy_per_t"])
+    carbon = float(r["site_emissions_t"]) * float(r["carbon_price_jpy_per_t"])
     return capex + energy_cost + carbon
 
 
@@ -115,7 +121,8 @@ def legend_html(results: xr.Dataset) -> str:
                     for k, c in TECH_COLOURS.items() if k in results["tech"].values)
     areas = "".join(f"<div><span style='display:inline-block;width:12px;height:12px;background:{c};opacity:.6'></span> {esc(a)}</div>"
                     for a, c in AREA_COLOURS.items())
-    title = f"{esc(results.attrs.get('scenario', ''))} {esc(results.attrs.get('year', ''))}"
+    years = "-".join(str(int(y)) for y in results["year"].values[[0, -1]])
+    title = f"{esc(results.attrs.get('scenario', ''))} {years}"
     return (
         "<div id='legend' style='position:fixed;bottom:24px;left:12px;z-index:9999;background:white;padding:8px;"
         "border:1px solid #999;border-radius:4px;font-size:12px;max-height:60vh;overflow:auto'>"
@@ -142,7 +149,7 @@ def make_map(results: xr.Dataset) -> folium.Map:
 
     candidates = folium.FeatureGroup(name="Candidate sites / 候補地", show=True)
     chosen = folium.FeatureGroup(name="Chosen sites / 選定サイト", show=True)
-    cap = results["capacity_mw"]
+    cap = results["capacity_mw"].isel(year=-1)
     for site in results["site"].values:
         r = results.sel(site=site)
         lat, lon = float(r["lat"]), float(r["lon"])

@@ -5,72 +5,124 @@ import numpy as np
 import pyomo.environ as pyo
 import xarray as xr
 
-from models.solve import SolveReport
+from models.plan import PlanSolution
 
-COST_COMPONENTS_LABEL = {
+COST_LABELS = {
     "CapacityCost": "annualised capex, fixed O&M and land",
     "SiteFixedCost": "annualised per-site fixed cost",
+    "FibreCost": "carrying data to demand centres (fibre)",
+    "UnservedCost": "unserved IT load at the value of lost load",
     "EnergyCost": "electricity purchases",
     "CarbonCost": "carbon price on fossil electricity",
+    "TransmissionCost": "carrying power between areas (long-run transmission cost)",
 }
 
 
-def _values(var, index_sets) -> np.ndarray:
-    shape = [len(s) for s in index_sets]
-    out = np.zeros(shape)
-    for pos, key in enumerate(np.ndindex(*shape)):
-        idx = tuple(list(s)[i] for s, i in zip(index_sets, key))
-        out[key] = pyo.value(var[idx if len(idx) > 1 else idx[0]], exception=False) or 0.0
+def _grid(var, *index_lists):
+    """Values of an indexed Pyomo component on the Cartesian product of index lists."""
+    shape = [len(ix) for ix in index_lists]
+    out = np.empty(shape)
+    for pos in np.ndindex(*shape):
+        key = tuple(ix[p] for ix, p in zip(index_lists, pos))
+        out[pos] = pyo.value(var[key if len(key) > 1 else key[0]])
     return out
 
 
-def extract_results(m: pyo.ConcreteModel, inputs: xr.Dataset, report: SolveReport) -> xr.Dataset:
-    """Results Dataset: inputs for context plus decisions, flows, costs and emissions."""
-    sites, techs, areas = list(m.SITES), list(m.TECHS), list(m.AREAS)
-    steps = list(m.TIMESTEPS)
-    build = np.array([round(pyo.value(m.Build[s])) for s in sites], dtype=int)
-    capacity = np.array([[pyo.value(m.Capacity[s, k]) for k in techs] for s in sites])
-    capacity[capacity < 1e-6] = 0.0
-    it_power = np.array([[[pyo.value(m.ItPower[s, k, t]) for t in steps] for k in techs] for s in sites])
-    clean = np.array([[pyo.value(m.CleanUse[a, t]) for t in steps] for a in areas])
-    fossil = np.array([[pyo.value(m.FossilUse[a, t]) for t in steps] for a in areas])
-    w = inputs["weight_h"].values
+def extract_results(sol: PlanSolution, inputs: xr.Dataset) -> xr.Dataset:
+    """Results Dataset: the inputs for context plus decisions, flows, costs, emissions and duals."""
+    m, report = sol.model, sol.report
+    S, K, A, Y, T = list(m.SITES), list(m.TECHS), list(m.AREAS), list(m.YEARS), list(m.TIMESTEPS)
+    C, L, D = list(m.CENTRES), list(m.LINKS), list(m.DAYS)
     res = inputs.copy()
-    res["build"] = ("site", build, {"long_name": "site built (1) or not (0)"})
-    res["capacity_mw"] = (("site", "tech"), capacity, {"units": "MW", "long_name": "IT capacity built"})
-    res["it_power_mw"] = (("site", "tech", "time"), it_power, {"units": "MW"})
+    w = inputs["weight_h"]
+    build = np.rint(_grid(m.Open, S, Y)).astype(int)
+    res["open"] = (("site", "year"), build, {"long_name": "site developed (1) by this year"})
+    res["build"] = ("site", build[:, -1], {"long_name": "site developed by the last milestone year"})
+    first = np.where(build.any(axis=1), np.argmax(build == 1, axis=1), -1)
+    res["build_year"] = ("site", np.where(first >= 0, np.array(Y)[first.clip(0)], 0),
+                         {"long_name": "first milestone year the site is open (0: never)"})
+    cap = _grid(m.Capacity, S, K, Y)
+    cap[cap < 1e-6] = 0.0
+    res["capacity_mw"] = (("site", "tech", "year"), cap, {"units": "MW", "long_name": "IT capacity installed"})
+    it = _grid(m.ItPower, S, K, Y, T)
+    res["it_power_mw"] = (("site", "tech", "year", "time"), it, {"units": "MW"})
     facility = (res["it_power_mw"] * res["pue"]).sum("tech")
     res["facility_power_mw"] = facility.assign_attrs(units="MW", long_name="facility power (IT x PUE)")
-    res["clean_use_mw"] = (("area", "time"), clean, {"units": "MW", "long_name": "decarbonised surplus absorbed"})
-    res["fossil_use_mw"] = (("area", "time"), fossil, {"units": "MW", "long_name": "fossil-backed grid power"})
-    res["site_energy_mwh"] = (facility * res["weight_h"]).sum("time").assign_attrs(units="MWh/yr")
-    it_energy = (res["it_power_mw"] * res["weight_h"]).sum("time")
-    res["site_annual_pue"] = xr.where(it_energy.sum("tech") > 0,
-                                      res["site_energy_mwh"] / it_energy.sum("tech").where(it_energy.sum("tech") > 0),
-                                      np.nan).assign_attrs(units="1", long_name="energy-weighted annual PUE (NaN: not built)")
-    res["annual_pue"] = ((res["pue"] * res["weight_h"]).sum("time") / w.sum()).assign_attrs(
+    res["site_energy_mwh"] = (facility * w).sum("time").assign_attrs(units="MWh/yr")
+    it_energy = (res["it_power_mw"].sum("tech") * w).sum("time")
+    res["site_annual_pue"] = (res["site_energy_mwh"] / it_energy.where(it_energy > 0)).assign_attrs(
+        units="1", long_name="energy-weighted annual PUE (NaN: not operating)")
+    res["annual_pue"] = ((res["pue"] * w).sum("time") / w.sum()).assign_attrs(
         units="1", long_name="annual PUE of each technology at each site (flat IT load)")
-    # Site emissions at the area's fossil share in each hour (area totals are exact).
-    area_dc = np.array([[pyo.value(m.DataCentrePower[a, t]) for t in steps] for a in areas])
-    fossil_share = np.divide(fossil, area_dc, out=np.zeros_like(fossil), where=area_dc > 1e-9)
-    fs = xr.DataArray(fossil_share, dims=("area", "time"), coords={"area": areas, "time": res["time"]})
-    site_fs = fs.sel(area=xr.DataArray(res["site_area"].values, dims="site"))
-    res["site_emissions_t"] = (facility * site_fs * res["co2_t_per_mwh"].sel(area=xr.DataArray(
-        res["site_area"].values, dims="site")) * res["weight_h"]).sum("time").drop_vars("area", errors="ignore").assign_attrs(units="t-CO2/yr")
-    res["site_clean_share"] = (1 - (facility * site_fs * res["weight_h"]).sum("time") /
-                               res["site_energy_mwh"].where(res["site_energy_mwh"] > 0)).drop_vars("area", errors="ignore").assign_attrs(
-        units="1", long_name="share of site energy from decarbonised surplus (NaN: not built)")
-    res["area_emissions_t"] = (("area",), (fossil * w).sum(axis=1) * res["co2_t_per_mwh"].values, {"units": "t-CO2/yr"})
-    res["clean_absorbed_mwh"] = (("area",), (clean * w).sum(axis=1), {"units": "MWh/yr",
-                                 "long_name": "decarbonised surplus (otherwise curtailed) absorbed by data centres"})
-    res["headroom_mwh"] = (res["headroom_mw"] * res["weight_h"]).sum("time").assign_attrs(units="MWh/yr")
+    serve = np.zeros((len(S), len(C), len(Y)))
+    for (s, c, y), v in m.Serve.items():
+        serve[S.index(s), C.index(c), Y.index(y)] = pyo.value(v)
+    res["served_latency_sensitive_mw"] = (("site", "centre", "year"), serve, {"units": "MW"})
+    res["latency_tolerant_mw"] = (("site", "year", "time"), _grid(m.LatencyTolerant, S, Y, T), {"units": "MW"})
+    res["clean_gen_mw"] = (("area", "year", "time"), _grid(m.CleanGen, A, Y, T),
+                           {"units": "MW", "long_name": "decarbonised surplus (otherwise curtailed) used by data centres"})
+    res["fossil_gen_mw"] = (("area", "year", "time"), _grid(m.FossilGen, A, Y, T), {"units": "MW"})
+    flow = _grid(m.FlowForward, L, Y, T) - _grid(m.FlowBackward, L, Y, T)
+    res["link_flow_mw"] = (("link", "year", "time"), flow, {"units": "MW", "long_name": "flow from link_from to link_to"})
+    res["net_import_mw"] = (("area", "year", "time"), _grid(m.NetImport, A, Y, T), {"units": "MW"})
+    res["dc_power_mw"] = (("area", "year", "time"), _grid(m.DataCentrePower, A, Y, T), {"units": "MW"})
+    res["clean_absorbed_mwh"] = (res["clean_gen_mw"] * w).sum("time").assign_attrs(units="MWh/yr")
+    res["headroom_mwh"] = (res["headroom_mw"] * w).sum("time").assign_attrs(units="MWh/yr")
+    res["area_emissions_t"] = (res["fossil_gen_mw"] * w * res["co2_t_per_mwh"]).sum("time").assign_attrs(units="t-CO2/yr")
+    # Site emissions: the national fossil share of data-centre power in each hour (areas trade power).
+    fossil_share = (res["fossil_gen_mw"].sum("area") /
+                    (res["fossil_gen_mw"] + res["clean_gen_mw"]).sum("area").where(lambda x: x > 1e-9)).fillna(0.0)
+    avg_co2 = ((res["fossil_gen_mw"] * res["co2_t_per_mwh"]).sum("area") /
+               res["fossil_gen_mw"].sum("area").where(lambda x: x > 1e-9)).fillna(0.0)
+    res["site_emissions_t"] = (facility * fossil_share * avg_co2 * w).sum("time").assign_attrs(units="t-CO2/yr")
+    res["site_clean_share"] = (1 - (facility * fossil_share * w).sum("time") /
+                               res["site_energy_mwh"].where(res["site_energy_mwh"] > 0)).assign_attrs(units="1")
+    # Unserved IT load per centre and its area; tolerant load is attributed to centres by demand share.
+    ls_un = _grid(m.UnservedLatencySensitive, [(c, y) for c in C for y in Y]).reshape(len(C), len(Y))
+    tol_un = np.array([sum(pyo.value(m.weight_h[t]) * pyo.value(m.UnservedLatencyTolerant[y, d])
+                           for d in D for t in m.TIMESTEPS_IN_DAY[d]) for y in Y])
+    share = res["centre_population"].values / res["centre_population"].values.sum()
+    unserved_c = ls_un * 8760.0 + share[:, None] * tol_un[None, :]
+    res["unserved_mwh_centre"] = (("centre", "year"), unserved_c, {"units": "MWh/yr", "long_name": "unserved IT energy"})
+    res["unserved_mwh"] = xr.DataArray(unserved_c, dims=("centre", "year"), coords={"centre": C, "year": Y}).groupby(
+        xr.DataArray(res["centre_area"].values, dims="centre", name="area")).sum().reindex(area=A, fill_value=0.0
+                                                                                           ).transpose("area", "year").assign_attrs(
+        units="MWh/yr", long_name="unserved IT energy by the area of its demand centre")
+    duals = np.array([[[sol.duals[(a, y, t)] for t in T] for y in Y] for a in A])
+    res["marginal_power_value_jpy_per_mwh"] = (("area", "year", "time"), duals, {
+        "units": "JPY/MWh", "long_name": "dual of the area balance with build decisions fixed"})
     names = list(m.cost_components)
     res = res.assign_coords(cost_component=names)
-    res["cost_jpy_per_yr"] = ("cost_component", [pyo.value(m.component(n)) for n in names], {"units": "JPY/yr"})
-    res["cost_component_label"] = ("cost_component", [COST_COMPONENTS_LABEL.get(n, n) for n in names])
-    res["total_cost_jpy_per_yr"] = ((), float(pyo.value(m.TotalAnnualCost)), {"units": "JPY/yr"})
-    res["emissions_t"] = ((), float(pyo.value(m.Emissions)), {"units": "t-CO2/yr"})
+    res["cost_jpy_per_yr"] = (("cost_component", "year"), np.array([[pyo.value(m.component(n)[y]) for y in Y] for n in names]),
+                              {"units": "JPY/yr"})
+    res["cost_component_label"] = ("cost_component", [COST_LABELS.get(n, n) for n in names])
+    res["emissions_t"] = ("year", [pyo.value(m.Emissions[y]) for y in Y], {"units": "t-CO2/yr"})
+    res["total_cost_jpy"] = ((), float(pyo.value(m.TotalCost)), {"units": "JPY (discounted, all milestones)"})
     res["mip_gap"] = ((), report.mip_gap, {"units": "1", "long_name": "relative MIP gap at termination"})
     res.attrs.update(termination=report.termination, optimal=int(report.optimal), solver=report.solver,
-                     solve_seconds=report.solve_seconds)
+                     solve_seconds=report.solve_seconds, lexicographic=int(sol.lexicographic))
     return res
+
+
+def explain_shortfall(res: xr.Dataset) -> list[str]:
+    """One line per milestone year with unserved load: demand, what could host it, and the binding limit."""
+    lines = []
+    for y in res["year"].values:
+        unserved = float(res["unserved_mwh"].sel(year=y).sum())
+        if unserved <= 1e-3:
+            continue
+        demand_gw = float(res["it_load_mw"].sel(year=y)) / 1e3
+        sites_gw = float(res["max_it_mw"].sum()) / 1e3
+        avg_pue = float(res["annual_pue"].min("tech").mean())
+        w = res["weight_h"]
+        power_gw = float(((res["headroom_mw"] + res["fossil_spare_mw"]).sel(year=y).sum("area") * w).sum() / w.sum()) / 1e3
+        reach = res["rtt_ms"] <= res["rtt_bound_ms"]
+        stranded = [str(c) for c in res["centre"].values if not bool(reach.sel(centre=c).any())]
+        binding = "candidate site capacity" if sites_gw < min(demand_gw, power_gw / avg_pue) else "power available to new load"
+        text = (f"{y}: IT demand {demand_gw:,.1f} GW; candidate sites can host {sites_gw:,.1f} GW; spare decarbonised and "
+                f"thermal power supports about {power_gw / avg_pue:,.1f} GW IT; unserved {unserved / 8760 / 1e3:,.1f} GW "
+                f"({100 * unserved / 8760 / 1e3 / demand_gw:.0f} %). Binding: {binding}.")
+        if stranded:
+            text += f" No candidate site within the RTT bound of: {', '.join(stranded)}."
+        lines.append(text)
+    return lines

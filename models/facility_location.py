@@ -31,16 +31,23 @@ def add_open_decisions(m: pyo.ConcreteModel, facilities: pyo.Set, fixed_cost: di
     m.FixedCost = pyo.Expression(expr=sum(fixed_cost[i] * m.Open[i] for i in facilities))
 
 
+def split_arc(arc: tuple) -> tuple:
+    """(facility, customer) of an arc; a tuple-valued customer arrives flattened, e.g. (s, c, y) -> (s, (c, y))."""
+    return arc[0], (arc[1:] if len(arc) > 2 else arc[1])
+
+
 def add_assignment(m: pyo.ConcreteModel, arcs: pyo.Set, customers: pyo.Set, demand: dict, slack=None) -> None:
-    """``Serve`` on ``arcs`` (pairs (i, j)) and ``Meet_Demand[j]``; ``slack[j]`` optional unserved variable."""
+    """``Serve`` on ``arcs`` ((facility, customer) pairs) and ``Meet_Demand[j]``; ``slack[j]`` optional unserved variable."""
     m.Serve = pyo.Var(arcs, domain=pyo.NonNegativeReals)
     by_customer: dict = {j: [] for j in customers}
-    for i, j in arcs:
-        by_customer[j].append(i)
+    for arc in arcs:
+        i, j = split_arc(arc)
+        by_customer[j].append(arc)
     m.arcs_into = by_customer
 
-    def meet(m, j):
-        served = sum(m.Serve[i, j] for i in by_customer[j])
+    def meet(m, *j):
+        j = j if len(j) > 1 else j[0]
+        served = sum(m.Serve[arc] for arc in by_customer[j])
         return served + (slack[j] if slack is not None else 0) == demand[j]
 
     m.Meet_Demand = pyo.Constraint(customers, rule=meet)
@@ -48,11 +55,12 @@ def add_assignment(m: pyo.ConcreteModel, arcs: pyo.Set, customers: pyo.Set, dema
 
 def add_capacity_link(m: pyo.ConcreteModel, facilities: pyo.Set, arcs: pyo.Set, capacity: dict, demand: dict) -> None:
     by_facility: dict = {i: [] for i in facilities}
-    for i, j in arcs:
-        by_facility[i].append(j)
+    for arc in arcs:
+        by_facility[split_arc(arc)[0]].append(arc)
     m.Facility_Capacity = pyo.Constraint(
-        facilities, rule=lambda m, i: sum(m.Serve[i, j] for j in by_facility[i]) <= capacity[i] * m.Open[i])
-    m.Serve_Only_If_Open = pyo.Constraint(arcs, rule=lambda m, i, j: m.Serve[i, j] <= demand[j] * m.Open[i])
+        facilities, rule=lambda m, i: sum(m.Serve[arc] for arc in by_facility[i]) <= capacity[i] * m.Open[i])
+    m.Serve_Only_If_Open = pyo.Constraint(
+        arcs, rule=lambda m, *arc: m.Serve[arc] <= demand[split_arc(arc)[1]] * m.Open[arc[0]])
 
 
 @dataclass

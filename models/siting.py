@@ -1,156 +1,279 @@
-"""Single-year siting and cooling model (foundation version).
+"""Multi-year siting and cooling model against decarbonised power, latency and the grid.
 
-Sets
-----
-SITES s, TECHS k (cooling technologies), AREAS a, TIMESTEPS t (representative
-hours with weights w_t [h]), SITE_TECHS (s, k).
+The formulation, with units and sources, is in ``docs/model.md``; names there
+match the components here. Built on the facility-location core
+(``models/facility_location.py``): sites are facilities that open once and stay
+open, demand centres in each year are customers, and latency decides which
+arcs exist. The model never opens a file: everything comes from the input
+Dataset assembled by ``planner/inputs.py``.
 
-Parameters (all from the input Dataset, units in names)
---------------------------------------------------------
-max_it_mw[s], site_area[s], pue[s,k,t], weight_h[t], it_load_mw,
-capex_jpy_per_mw_yr[s,k] (annualised build capex + fixed O&M + land),
-site_fixed_jpy_per_yr[s], price_jpy_per_mwh[a], co2_t_per_mwh[a],
-headroom_mw[a,t], carbon_price_jpy_per_t.
-
-Variables
----------
-Build[s] in {0,1}; Capacity[s,k] >= 0 [MW IT]; ItPower[s,k,t] >= 0 [MW];
-CleanUse[a,t] in [0, headroom_mw[a,t]] [MW]; FossilUse[a,t] >= 0 [MW].
-
-Constraints
------------
-Meet_It_Load[t]:            sum_{s,k} ItPower[s,k,t] = it_load_mw
-It_Within_Capacity[s,k,t]:  ItPower[s,k,t] <= Capacity[s,k]
-Site_Capacity_Limit[s]:     sum_k Capacity[s,k] <= max_it_mw[s] * Build[s]
-Area_Power_Balance[a,t]:    CleanUse + FossilUse = sum_{s in a, k} pue[s,k,t] ItPower[s,k,t]
-
-Objective (JPY/yr)
-------------------
-sum_{s,k} capex_jpy_per_mw_yr Capacity + sum_s site_fixed_jpy_per_yr Build
-+ sum_{a,t} w_t price (CleanUse + FossilUse)
-+ sum_{a,t} w_t co2 FossilUse carbon_price
+Input dims: ``site``, ``tech``, ``area``, ``year``, ``time``, ``centre``, ``link``.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
+import numpy as np
 import pyomo.environ as pyo
 import xarray as xr
 
+from models.facility_location import add_assignment
 from models.registry import (add_area_power_balance, add_objective, register_cost, register_injection,
                              register_withdrawal)
+
+LIQUID_TECHS = ("immersion", "direct_to_chip")
 
 REQUIRED_INPUTS = {
     "max_it_mw": ("site",),
     "site_area": ("site",),
     "pue": ("site", "tech", "time"),
     "weight_h": ("time",),
+    "day": ("time",),
+    "year_weight": ("year",),
     "capex_jpy_per_mw_yr": ("site", "tech"),
     "site_fixed_jpy_per_yr": ("site",),
     "price_jpy_per_mwh": ("area",),
     "co2_t_per_mwh": ("area",),
-    "headroom_mw": ("area", "time"),
-    "it_load_mw": (),
-    "carbon_price_jpy_per_t": (),
+    "headroom_mw": ("area", "year", "time"),
+    "fossil_spare_mw": ("area", "year", "time"),
+    "it_latency_sensitive_mw": ("centre", "year"),
+    "it_latency_tolerant_mw": ("year",),
+    "high_density_share": ("year",),
+    "rtt_ms": ("site", "centre"),
+    "fibre_cost_jpy_per_mw_yr": ("site", "centre"),
+    "link_from": ("link",),
+    "link_to": ("link",),
+    "link_capacity_mw": ("link", "year"),
+    "link_cost_jpy_per_mwh": ("link",),
+    "carbon_price_jpy_per_t": ("year",),
+    "rtt_bound_ms": (),
+    "voll_jpy_per_mwh": (),
 }
 
 
+@dataclass
+class SitingOptions:
+    """Policy options that change the formulation (values with units).
+
+    cfe_target_share: carbon-free share of data-centre energy, 0-1 (None: off).
+    cfe_matching: "annual" (per year) or "hourly" (every timestep).
+    co2_cap_t: cap on data-centre emissions per year [t-CO2/yr] by year (None: off).
+    """
+
+    cfe_target_share: float | None = None
+    cfe_matching: str = "annual"
+    co2_cap_t: dict = field(default_factory=dict)
+
+
 def check_inputs(ds: xr.Dataset) -> None:
-    """Every input present with the expected dims and no NaN; site areas known."""
+    """Every input present with the expected dims and no NaN; references resolve."""
     for name, dims in REQUIRED_INPUTS.items():
         if name not in ds:
             raise ValueError(f"model input '{name}' is missing")
-        if tuple(ds[name].dims) != dims:
+        if set(ds[name].dims) != set(dims):
             raise ValueError(f"model input '{name}' has dims {ds[name].dims}, expected {dims}")
         if ds[name].dtype.kind == "f" and bool(ds[name].isnull().any()):
             raise ValueError(f"model input '{name}' contains NaN")
-    unknown = set(ds["site_area"].values) - set(ds["area"].values)
-    if unknown:
-        raise ValueError(f"sites in unknown areas: {sorted(unknown)}")
+    areas = set(ds["area"].values.tolist())
+    for name in ("site_area", "link_from", "link_to", "centre_area"):
+        if name in ds:
+            unknown = set(ds[name].values.tolist()) - areas
+            if unknown:
+                raise ValueError(f"model input '{name}' names unknown areas {sorted(unknown)}")
 
 
-def add_sets(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
+def _arr(ds, name, *dims):
+    return ds[name].transpose(*dims).values.astype(float)
+
+
+def add_sets(m, ds):
     m.SITES = pyo.Set(initialize=[str(s) for s in ds["site"].values], ordered=True)
     m.TECHS = pyo.Set(initialize=[str(k) for k in ds["tech"].values], ordered=True)
+    m.LIQUID_TECHS = pyo.Set(within=m.TECHS, initialize=[k for k in m.TECHS if k in LIQUID_TECHS], ordered=True)
     m.AREAS = pyo.Set(initialize=[str(a) for a in ds["area"].values], ordered=True)
+    m.YEARS = pyo.Set(initialize=[int(y) for y in ds["year"].values], ordered=True)
     m.TIMESTEPS = pyo.Set(initialize=range(ds.sizes["time"]), ordered=True)
+    m.DAYS = pyo.Set(initialize=sorted(set(int(d) for d in ds["day"].values)), ordered=True)
+    m.CENTRES = pyo.Set(initialize=[str(c) for c in ds["centre"].values], ordered=True)
+    m.LINKS = pyo.Set(initialize=[str(l) for l in ds["link"].values], ordered=True)
     m.SITE_TECHS = pyo.Set(initialize=m.SITES * m.TECHS, ordered=True)
     site_area = dict(zip(m.SITES, (str(a) for a in ds["site_area"].values)))
     m.SITES_IN_AREA = pyo.Set(m.AREAS, initialize={a: [s for s in m.SITES if site_area[s] == a] for a in m.AREAS})
+    day = ds["day"].values
+    m.TIMESTEPS_IN_DAY = pyo.Set(m.DAYS, initialize={d: [t for t in m.TIMESTEPS if int(day[t]) == d] for d in m.DAYS})
+    rtt = _arr(ds, "rtt_ms", "site", "centre")
+    bound = float(ds["rtt_bound_ms"])
+    near = [(s, c) for i, s in enumerate(m.SITES) for j, c in enumerate(m.CENTRES) if rtt[i, j] <= bound]
+    m.LATENCY_ARCS = pyo.Set(initialize=near, dimen=2, ordered=True)  # (site, centre) within the RTT bound
+    m.SERVICE_ARCS = pyo.Set(initialize=[(s, (c, y)) for s, c in near for y in m.YEARS], dimen=3, ordered=True)
+    m.CUSTOMERS = pyo.Set(initialize=[(c, y) for c in m.CENTRES for y in m.YEARS], dimen=2, ordered=True)
+    link_from = dict(zip(m.LINKS, (str(a) for a in ds["link_from"].values)))
+    link_to = dict(zip(m.LINKS, (str(a) for a in ds["link_to"].values)))
+    m.LINKS_FROM = pyo.Set(m.AREAS, initialize={a: [l for l in m.LINKS if link_from[l] == a] for a in m.AREAS})
+    m.LINKS_TO = pyo.Set(m.AREAS, initialize={a: [l for l in m.LINKS if link_to[l] == a] for a in m.AREAS})
 
 
-def add_params(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
-    def by_site(name):
-        return dict(zip(m.SITES, ds[name].values.astype(float)))
-
-    def by_area(name):
-        return dict(zip(m.AREAS, ds[name].values.astype(float)))
-
-    m.max_it_mw = pyo.Param(m.SITES, initialize=by_site("max_it_mw"))
-    m.site_fixed_jpy_per_yr = pyo.Param(m.SITES, initialize=by_site("site_fixed_jpy_per_yr"))
-    capex = ds["capex_jpy_per_mw_yr"].transpose("site", "tech").values
+def add_params(m, ds):
+    sites, techs, areas, years, steps = list(m.SITES), list(m.TECHS), list(m.AREAS), list(m.YEARS), list(m.TIMESTEPS)
+    centres, links = list(m.CENTRES), list(m.LINKS)
+    m.max_it_mw = pyo.Param(m.SITES, initialize=dict(zip(sites, _arr(ds, "max_it_mw", "site"))))
+    m.site_fixed_jpy_per_yr = pyo.Param(m.SITES, initialize=dict(zip(sites, _arr(ds, "site_fixed_jpy_per_yr", "site"))))
+    capex = _arr(ds, "capex_jpy_per_mw_yr", "site", "tech")
     m.capex_jpy_per_mw_yr = pyo.Param(m.SITE_TECHS, initialize={
-        (s, k): float(capex[i, j]) for i, s in enumerate(m.SITES) for j, k in enumerate(m.TECHS)})
-    pue = ds["pue"].transpose("site", "tech", "time").values
+        (s, k): capex[i, j] for i, s in enumerate(sites) for j, k in enumerate(techs)})
+    pue = _arr(ds, "pue", "site", "tech", "time")
     m.pue = pyo.Param(m.SITE_TECHS, m.TIMESTEPS, initialize={
-        (s, k, t): float(pue[i, j, t]) for i, s in enumerate(m.SITES) for j, k in enumerate(m.TECHS) for t in m.TIMESTEPS})
-    m.weight_h = pyo.Param(m.TIMESTEPS, initialize=dict(enumerate(ds["weight_h"].values.astype(float))))
-    m.price_jpy_per_mwh = pyo.Param(m.AREAS, initialize=by_area("price_jpy_per_mwh"))
-    m.co2_t_per_mwh = pyo.Param(m.AREAS, initialize=by_area("co2_t_per_mwh"))
-    head = ds["headroom_mw"].transpose("area", "time").values
-    m.headroom_mw = pyo.Param(m.AREAS, m.TIMESTEPS, initialize={
-        (a, t): float(head[i, t]) for i, a in enumerate(m.AREAS) for t in m.TIMESTEPS})
-    m.it_load_mw = pyo.Param(initialize=float(ds["it_load_mw"]))
-    m.carbon_price_jpy_per_t = pyo.Param(initialize=float(ds["carbon_price_jpy_per_t"]), mutable=True)
+        (s, k, t): pue[i, j, t] for i, s in enumerate(sites) for j, k in enumerate(techs) for t in steps})
+    m.weight_h = pyo.Param(m.TIMESTEPS, initialize=dict(enumerate(_arr(ds, "weight_h", "time"))))
+    m.year_weight = pyo.Param(m.YEARS, initialize=dict(zip(years, _arr(ds, "year_weight", "year"))))
+    m.price_jpy_per_mwh = pyo.Param(m.AREAS, initialize=dict(zip(areas, _arr(ds, "price_jpy_per_mwh", "area"))))
+    m.co2_t_per_mwh = pyo.Param(m.AREAS, initialize=dict(zip(areas, _arr(ds, "co2_t_per_mwh", "area"))))
+    for name in ("headroom_mw", "fossil_spare_mw"):
+        v = _arr(ds, name, "area", "year", "time")
+        setattr(m, name, pyo.Param(m.AREAS, m.YEARS, m.TIMESTEPS, initialize={
+            (a, y, t): v[i, j, t] for i, a in enumerate(areas) for j, y in enumerate(years) for t in steps}))
+    ls = _arr(ds, "it_latency_sensitive_mw", "centre", "year")
+    m.it_latency_sensitive_mw = pyo.Param(m.CUSTOMERS, initialize={
+        (c, y): ls[i, j] for i, c in enumerate(centres) for j, y in enumerate(years)})
+    m.it_latency_tolerant_mw = pyo.Param(m.YEARS, initialize=dict(zip(years, _arr(ds, "it_latency_tolerant_mw", "year"))))
+    m.high_density_share = pyo.Param(m.YEARS, initialize=dict(zip(years, _arr(ds, "high_density_share", "year"))))
+    fibre = _arr(ds, "fibre_cost_jpy_per_mw_yr", "site", "centre")
+    idx = {s: i for i, s in enumerate(sites)}, {c: j for j, c in enumerate(centres)}
+    m.fibre_cost_jpy_per_mw_yr = pyo.Param(m.LATENCY_ARCS, initialize={
+        (s, c): fibre[idx[0][s], idx[1][c]] for s, c in m.LATENCY_ARCS})
+    cap = _arr(ds, "link_capacity_mw", "link", "year")
+    m.link_capacity_mw = pyo.Param(m.LINKS, m.YEARS, initialize={
+        (l, y): cap[i, j] for i, l in enumerate(links) for j, y in enumerate(years)})
+    m.link_cost_jpy_per_mwh = pyo.Param(m.LINKS, initialize=dict(zip(links, _arr(ds, "link_cost_jpy_per_mwh", "link"))))
+    m.carbon_price_jpy_per_t = pyo.Param(m.YEARS, mutable=True,
+                                         initialize=dict(zip(years, _arr(ds, "carbon_price_jpy_per_t", "year"))))
+    m.voll_jpy_per_mwh = pyo.Param(initialize=float(ds["voll_jpy_per_mwh"]), mutable=True)
 
 
-def add_investment(m: pyo.ConcreteModel) -> None:
-    m.Build = pyo.Var(m.SITES, domain=pyo.Binary)
-    m.Capacity = pyo.Var(m.SITE_TECHS, domain=pyo.NonNegativeReals)
-
-    def site_limit(m, s):
-        return sum(m.Capacity[s, k] for k in m.TECHS) <= m.max_it_mw[s] * m.Build[s]
-
-    m.Site_Capacity_Limit = pyo.Constraint(m.SITES, rule=site_limit)
-    m.CapacityCost = pyo.Expression(expr=sum(m.capex_jpy_per_mw_yr[s, k] * m.Capacity[s, k] for s, k in m.SITE_TECHS))
-    m.SiteFixedCost = pyo.Expression(expr=sum(m.site_fixed_jpy_per_yr[s] * m.Build[s] for s in m.SITES))
+def add_investment(m):
+    """Sites open once and stay open; capacity per technology is built once and kept."""
+    m.Open = pyo.Var(m.SITES, m.YEARS, domain=pyo.Binary)
+    m.Capacity = pyo.Var(m.SITE_TECHS, m.YEARS, domain=pyo.NonNegativeReals)
+    years = list(m.YEARS)
+    prev = {y: years[i - 1] for i, y in enumerate(years) if i > 0}
+    m.Site_Stays_Open = pyo.Constraint(
+        m.SITES, [y for y in years if y in prev], rule=lambda m, s, y: m.Open[s, y] >= m.Open[s, prev[y]])
+    m.Capacity_Is_Kept = pyo.Constraint(
+        m.SITE_TECHS, [y for y in years if y in prev],
+        rule=lambda m, s, k, y: m.Capacity[s, k, y] >= m.Capacity[s, k, prev[y]])
+    m.Site_Capacity_Limit = pyo.Constraint(
+        m.SITES, m.YEARS, rule=lambda m, s, y: sum(m.Capacity[s, k, y] for k in m.TECHS) <= m.max_it_mw[s] * m.Open[s, y])
+    m.CapacityCost = pyo.Expression(m.YEARS, rule=lambda m, y: sum(
+        m.capex_jpy_per_mw_yr[s, k] * m.Capacity[s, k, y] for s, k in m.SITE_TECHS))
+    m.SiteFixedCost = pyo.Expression(m.YEARS, rule=lambda m, y: sum(
+        m.site_fixed_jpy_per_yr[s] * m.Open[s, y] for s in m.SITES))
     register_cost(m, "CapacityCost")
     register_cost(m, "SiteFixedCost")
 
 
-def add_operation(m: pyo.ConcreteModel) -> None:
-    m.ItPower = pyo.Var(m.SITE_TECHS, m.TIMESTEPS, domain=pyo.NonNegativeReals)
-    m.Meet_It_Load = pyo.Constraint(
-        m.TIMESTEPS, rule=lambda m, t: sum(m.ItPower[s, k, t] for s, k in m.SITE_TECHS) == m.it_load_mw)
-    m.It_Within_Capacity = pyo.Constraint(
-        m.SITE_TECHS, m.TIMESTEPS, rule=lambda m, s, k, t: m.ItPower[s, k, t] <= m.Capacity[s, k])
-    m.DataCentrePower = pyo.Expression(m.AREAS, m.TIMESTEPS, rule=lambda m, a, t: sum(
-        m.pue[s, k, t] * m.ItPower[s, k, t] for s in m.SITES_IN_AREA[a] for k in m.TECHS))
+def add_it_load(m):
+    """Latency-sensitive load by facility-location assignment; tolerant load shifts within each day."""
+    m.UnservedLatencySensitive = pyo.Var(m.CUSTOMERS, domain=pyo.NonNegativeReals)
+    add_assignment(m, m.SERVICE_ARCS, m.CUSTOMERS, {cy: m.it_latency_sensitive_mw[cy] for cy in m.CUSTOMERS},
+                   slack=m.UnservedLatencySensitive)
+    served_by = {(s, y): [] for s in m.SITES for y in m.YEARS}
+    for s, c, y in m.SERVICE_ARCS:
+        served_by[s, y].append((s, c, y))
+    m.LatencyTolerant = pyo.Var(m.SITES, m.YEARS, m.TIMESTEPS, domain=pyo.NonNegativeReals)
+    m.UnservedLatencyTolerant = pyo.Var(m.YEARS, m.DAYS, domain=pyo.NonNegativeReals)
+    m.Tolerant_Daily_Energy = pyo.Constraint(m.YEARS, m.DAYS, rule=lambda m, y, d: sum(
+        m.LatencyTolerant[s, y, t] for s in m.SITES for t in m.TIMESTEPS_IN_DAY[d])
+        + len(m.TIMESTEPS_IN_DAY[d]) * m.UnservedLatencyTolerant[y, d]
+        == len(m.TIMESTEPS_IN_DAY[d]) * m.it_latency_tolerant_mw[y])
+    m.ItPower = pyo.Var(m.SITE_TECHS, m.YEARS, m.TIMESTEPS, domain=pyo.NonNegativeReals)
+    m.Site_It_Balance = pyo.Constraint(m.SITES, m.YEARS, m.TIMESTEPS, rule=lambda m, s, y, t: sum(
+        m.ItPower[s, k, y, t] for k in m.TECHS) == sum(m.Serve[arc] for arc in served_by[s, y])
+        + m.LatencyTolerant[s, y, t])
+    m.It_Within_Capacity = pyo.Constraint(m.SITE_TECHS, m.YEARS, m.TIMESTEPS,
+                                          rule=lambda m, s, k, y, t: m.ItPower[s, k, y, t] <= m.Capacity[s, k, y])
+    if len(m.LIQUID_TECHS) > 0:
+        m.High_Density_On_Liquid = pyo.Constraint(m.YEARS, m.TIMESTEPS, rule=lambda m, y, t: sum(
+            m.ItPower[s, k, y, t] for s in m.SITES for k in m.LIQUID_TECHS)
+            >= m.high_density_share[y] * sum(m.ItPower[s, k, y, t] for s, k in m.SITE_TECHS))
+    else:  # no liquid option: high-density AI load cannot be placed at all
+        m.High_Density_On_Liquid = pyo.Constraint(m.YEARS, m.TIMESTEPS, rule=lambda m, y, t: (
+            (1 - m.high_density_share[y]) * sum(m.ItPower[s, k, y, t] for s, k in m.SITE_TECHS) >=
+            sum(m.ItPower[s, k, y, t] for s, k in m.SITE_TECHS)) if m.high_density_share[y] > 0 else pyo.Constraint.Skip)
+    m.DataCentrePower = pyo.Expression(m.AREAS, m.YEARS, m.TIMESTEPS, rule=lambda m, a, y, t: sum(
+        m.pue[s, k, t] * m.ItPower[s, k, y, t] for s in m.SITES_IN_AREA[a] for k in m.TECHS))
     register_withdrawal(m, "DataCentrePower")
+    arcs_in_year = {y: [a for a in m.SERVICE_ARCS if a[2] == y] for y in m.YEARS}
+    m.FibreCost = pyo.Expression(m.YEARS, rule=lambda m, y: sum(
+        m.fibre_cost_jpy_per_mw_yr[s, c] * m.Serve[s, c, yy] for s, c, yy in arcs_in_year[y]))
+    m.UnservedEnergy = pyo.Expression(m.YEARS, rule=lambda m, y: 8760.0 * sum(
+        m.UnservedLatencySensitive[c, y] for c in m.CENTRES) + sum(
+        m.weight_h[t] * m.UnservedLatencyTolerant[y, d] for d in m.DAYS for t in m.TIMESTEPS_IN_DAY[d]))
+    m.UnservedCost = pyo.Expression(m.YEARS, rule=lambda m, y: m.voll_jpy_per_mwh * m.UnservedEnergy[y])
+    register_cost(m, "FibreCost")
+    register_cost(m, "UnservedCost")
 
 
-def add_power_supply(m: pyo.ConcreteModel) -> None:
-    m.CleanUse = pyo.Var(m.AREAS, m.TIMESTEPS, domain=pyo.NonNegativeReals,
-                         bounds=lambda m, a, t: (0.0, m.headroom_mw[a, t]))
-    m.FossilUse = pyo.Var(m.AREAS, m.TIMESTEPS, domain=pyo.NonNegativeReals)
-    register_injection(m, "CleanUse")
-    register_injection(m, "FossilUse")
-    m.EnergyCost = pyo.Expression(expr=sum(
-        m.weight_h[t] * m.price_jpy_per_mwh[a] * (m.CleanUse[a, t] + m.FossilUse[a, t]) for a in m.AREAS for t in m.TIMESTEPS))
-    m.Emissions = pyo.Expression(expr=sum(
-        m.weight_h[t] * m.co2_t_per_mwh[a] * m.FossilUse[a, t] for a in m.AREAS for t in m.TIMESTEPS))
-    m.CarbonCost = pyo.Expression(expr=m.carbon_price_jpy_per_t * m.Emissions)
-    register_cost(m, "EnergyCost")
-    register_cost(m, "CarbonCost")
+def add_power_supply(m):
+    """Decarbonised surplus, spare fossil capacity and inter-area links feed data-centre power."""
+    m.CleanGen = pyo.Var(m.AREAS, m.YEARS, m.TIMESTEPS, domain=pyo.NonNegativeReals,
+                         bounds=lambda m, a, y, t: (0.0, m.headroom_mw[a, y, t]))
+    m.FossilGen = pyo.Var(m.AREAS, m.YEARS, m.TIMESTEPS, domain=pyo.NonNegativeReals,
+                          bounds=lambda m, a, y, t: (0.0, m.fossil_spare_mw[a, y, t]))
+    m.FlowForward = pyo.Var(m.LINKS, m.YEARS, m.TIMESTEPS, domain=pyo.NonNegativeReals,
+                            bounds=lambda m, l, y, t: (0.0, m.link_capacity_mw[l, y]))
+    m.FlowBackward = pyo.Var(m.LINKS, m.YEARS, m.TIMESTEPS, domain=pyo.NonNegativeReals,
+                             bounds=lambda m, l, y, t: (0.0, m.link_capacity_mw[l, y]))
+    m.NetImport = pyo.Expression(m.AREAS, m.YEARS, m.TIMESTEPS, rule=lambda m, a, y, t: sum(
+        m.FlowForward[l, y, t] - m.FlowBackward[l, y, t] for l in m.LINKS_TO[a]) + sum(
+        m.FlowBackward[l, y, t] - m.FlowForward[l, y, t] for l in m.LINKS_FROM[a]))
+    for name in ("CleanGen", "FossilGen", "NetImport"):
+        register_injection(m, name)
+    m.Emissions = pyo.Expression(m.YEARS, rule=lambda m, y: sum(
+        m.weight_h[t] * m.co2_t_per_mwh[a] * m.FossilGen[a, y, t] for a in m.AREAS for t in m.TIMESTEPS))
+    m.EnergyCost = pyo.Expression(m.YEARS, rule=lambda m, y: sum(
+        m.weight_h[t] * m.price_jpy_per_mwh[a] * (m.CleanGen[a, y, t] + m.FossilGen[a, y, t])
+        for a in m.AREAS for t in m.TIMESTEPS))
+    m.CarbonCost = pyo.Expression(m.YEARS, rule=lambda m, y: m.carbon_price_jpy_per_t[y] * m.Emissions[y])
+    m.TransmissionCost = pyo.Expression(m.YEARS, rule=lambda m, y: sum(
+        m.weight_h[t] * m.link_cost_jpy_per_mwh[l] * (m.FlowForward[l, y, t] + m.FlowBackward[l, y, t])
+        for l in m.LINKS for t in m.TIMESTEPS))
+    for name in ("EnergyCost", "CarbonCost", "TransmissionCost"):
+        register_cost(m, name)
 
 
-def build_siting_model(ds: xr.Dataset) -> pyo.ConcreteModel:
-    """Build the single-year siting model from the input Dataset (see module docstring)."""
+def add_policy_options(m, options: SitingOptions):
+    if options.cfe_target_share is not None:
+        share = float(options.cfe_target_share)
+        clean = lambda m, y, t: sum(m.CleanGen[a, y, t] for a in m.AREAS)  # noqa: E731
+        total = lambda m, y, t: sum(m.CleanGen[a, y, t] + m.FossilGen[a, y, t] for a in m.AREAS)  # noqa: E731
+        if options.cfe_matching == "hourly":
+            m.Carbon_Free_Energy_Target = pyo.Constraint(
+                m.YEARS, m.TIMESTEPS, rule=lambda m, y, t: clean(m, y, t) >= share * total(m, y, t))
+        elif options.cfe_matching == "annual":
+            m.Carbon_Free_Energy_Target = pyo.Constraint(m.YEARS, rule=lambda m, y: sum(
+                m.weight_h[t] * clean(m, y, t) for t in m.TIMESTEPS) >= share * sum(
+                m.weight_h[t] * total(m, y, t) for t in m.TIMESTEPS))
+        else:
+            raise ValueError(f"cfe_matching must be 'annual' or 'hourly', not {options.cfe_matching!r}")
+    caps = {int(y): float(v) for y, v in (options.co2_cap_t or {}).items() if int(y) in m.YEARS}
+    if caps:
+        m.Co2_Cap = pyo.Constraint(list(caps), rule=lambda m, y: m.Emissions[y] <= caps[y])
+
+
+def build_siting_model(ds: xr.Dataset, options: SitingOptions | None = None) -> pyo.ConcreteModel:
+    """Build the multi-year siting model from the input Dataset."""
     check_inputs(ds)
     m = pyo.ConcreteModel(name="jp_dc_siting")
     add_sets(m, ds)
     add_params(m, ds)
     add_investment(m)
-    add_operation(m)
+    add_it_load(m)
     add_power_supply(m)
+    add_policy_options(m, options or SitingOptions())
     add_area_power_balance(m)
     add_objective(m)
     return m
+
+
+def total_unserved_mwh(m) -> float:
+    return float(sum(pyo.value(m.UnservedEnergy[y]) for y in m.YEARS))

@@ -14,12 +14,14 @@ from grids.tables import DataError
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m planner", description="Japan data-centre energy and siting planner.")
     sub = p.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="solve one plan and write results.nc, summary.csv and map.html",
-                         description="Solve one siting plan (scenario, year) and write results.nc, summary.csv and map.html "
-                                     "under <results-dir>/<scenario>-<year>/.")
+    run = sub.add_parser("run", help="solve the plan and write results.nc, summary.csv and map.html per scenario",
+                         description="Solve the siting plan for each demand scenario over the milestone years and write "
+                                     "results.nc, summary.csv and map.html under <results-dir>/<scenario>/.")
     run.add_argument("--config", help="YAML file with the keys to change from the default configuration")
-    run.add_argument("--scenario", help="demand scenario: jst_optimistic, jst_modest, jst_as_is or criepi_occto")
-    run.add_argument("--year", type=int, help="planning year (2018-2050, within the scenario's range)")
+    run.add_argument("--scenario", help="one demand scenario: jst_optimistic, jst_modest, jst_as_is or criepi_occto "
+                                        "(default: the three JST scenarios)")
+    run.add_argument("--years", help="comma-separated milestone years, e.g. 2030,2040,2050")
+    run.add_argument("--rtt-bound-ms", type=float, dest="rtt_bound_ms", help="round-trip bound for latency-sensitive load [ms]")
     run.add_argument("--carbon-price", type=float, dest="carbon_price_jpy_per_t_co2", help="carbon price [JPY/t-CO2]")
     run.add_argument("--technologies", help="comma-separated cooling options, e.g. air,immersion,direct_to_chip")
     run.add_argument("--sites", dest="sites_file", help="candidate sites file (CSV, GeoJSON or GeoPackage)")
@@ -52,15 +54,22 @@ def main(argv: list[str] | None = None) -> int:
             from planner.config import load_config
             from planner.pipeline import run_plan
 
-            overrides = {k: getattr(args, k) for k in ("scenario", "year", "carbon_price_jpy_per_t_co2",
-                                                         "sites_file", "results_dir")}
+            overrides = {k: getattr(args, k) for k in ("carbon_price_jpy_per_t_co2", "sites_file", "results_dir",
+                                                         "rtt_bound_ms")}
+            if args.scenario:
+                overrides["scenarios"] = [args.scenario]
+            if args.years:
+                try:
+                    overrides["years"] = [int(y) for y in args.years.split(",")]
+                except ValueError:
+                    raise DataError(f"--years '{args.years}': expected comma-separated years such as 2030,2040") from None
             if args.technologies:
                 overrides["technologies"] = [t.strip() for t in args.technologies.split(",") if t.strip()]
             cfg = load_config(args.config, overrides)
-            out = run_plan(cfg)
-            print(f"results: {out.results_nc}")
-            print(f"summary: {out.summary_csv}")
-            print(f"map:     {out.map_html}")
+            for out in run_plan(cfg):
+                print(f"results: {out.results_nc}")
+                print(f"summary: {out.summary_csv}")
+                print(f"map:     {out.map_html}")
             return 0
     except DataError as err:
         print(f"error: {err}", file=sys.stderr)

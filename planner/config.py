@@ -8,6 +8,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -24,13 +25,24 @@ class SolverConfig(BaseModel):
 
 
 class PlanConfig(BaseModel):
-    """One plan: demand scenario and year, technologies, prices, sites and solver options."""
+    """A plan: demand scenarios, milestone years, technologies, prices, policy options, sites, solver."""
 
     model_config = ConfigDict(extra="forbid")
-    scenario: Scenario = Field("jst_modest", description="demand scenario id")
-    year: int = Field(2030, ge=2018, le=2050, description="planning year")
-    technologies: list[Technology] = Field(["air", "immersion"], min_length=1, description="cooling options")
-    carbon_price_jpy_per_t_co2: float = Field(4840, ge=0, le=1e6, description="carbon price [JPY/t-CO2]")
+    scenarios: list[Scenario] = Field(["jst_optimistic", "jst_modest", "jst_as_is"], min_length=1,
+                                      description="demand scenarios, each solved as its own multi-year plan")
+    years: list[int] = Field([2030, 2040, 2050], min_length=1, description="milestone years, increasing")
+    last_period_years: int = Field(10, ge=1, le=50, description="calendar years the last milestone stands for")
+    timestep_hours: Literal[1, 2, 3, 4, 6] = Field(4, description="hours per timestep of each representative day")
+    technologies: list[Technology] = Field(["air", "immersion", "direct_to_chip"], min_length=1,
+                                           description="cooling options")
+    carbon_price_jpy_per_t_co2: float | dict[int, float] = Field(
+        4840, description="carbon price [JPY/t-CO2], one value or {year: value} (linear in between)")
+    rtt_bound_ms: float | None = Field(None, gt=0, le=200, description="round-trip bound for latency-sensitive load "
+                                       "[ms] (null: network.csv rtt_bound_ms_latency_sensitive)")
+    latency_tolerant_share: float | None = Field(None, ge=0, le=1, description="override of the latency-tolerant share [-]")
+    cfe_target_share: float | None = Field(None, ge=0, le=1, description="carbon-free energy share of DC power [-]")
+    cfe_matching: Literal["annual", "hourly"] = Field("annual", description="how the CFE target is matched")
+    co2_cap_t_per_yr: dict[int, float] = Field(default_factory=dict, description="{year: cap [t-CO2/yr]} on DC emissions")
     baseline_pue: float = Field(1.7, ge=1.0, le=3.0, description="PUE of the scenario's facility energy [-]")
     capex_premium_share: dict[Technology, float] = Field(default_factory=dict,
                                                          description="override of capex premium over air [-]")
@@ -38,16 +50,38 @@ class PlanConfig(BaseModel):
     results_dir: Path = Field(Path("results"), description="folder for results")
     solver: SolverConfig = Field(default_factory=SolverConfig)
 
-    @field_validator("technologies")
+    @field_validator("technologies", "scenarios")
     @classmethod
     def _unique(cls, v):
         if len(set(v)) != len(v):
-            raise ValueError("technologies listed twice")
+            raise ValueError("an entry is listed twice")
         return v
 
-    @property
-    def run_name(self) -> str:
-        return f"{self.scenario}-{self.year}"
+    @field_validator("years")
+    @classmethod
+    def _increasing(cls, v):
+        if any(b <= a for a, b in zip(v, v[1:])) or v[0] < 2018 or v[-1] > 2050:
+            raise ValueError("years must increase and lie within 2018-2050")
+        return v
+
+    @field_validator("carbon_price_jpy_per_t_co2")
+    @classmethod
+    def _price(cls, v):
+        values = v.values() if isinstance(v, dict) else [v]
+        if any(not 0 <= x <= 1e6 for x in values):
+            raise ValueError("carbon price must lie within 0-1,000,000 JPY/t-CO2")
+        return v
+
+    def carbon_price_for(self, year: int) -> float:
+        """Carbon price [JPY/t-CO2] in ``year`` (linear between given years, flat outside)."""
+        p = self.carbon_price_jpy_per_t_co2
+        if not isinstance(p, dict):
+            return float(p)
+        ys = sorted(p)
+        return float(np.interp(year, ys, [p[y] for y in ys]))
+
+    def run_name(self, scenario: str) -> str:
+        return scenario
 
 
 def default_config_path() -> Path:
@@ -69,7 +103,8 @@ def _read_yaml(path: Path) -> dict:
 def _merge(base: dict, override: dict) -> dict:
     out = dict(base)
     for k, v in override.items():
-        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) and k != "capex_premium_share" else v
+        nested = isinstance(v, dict) and isinstance(out.get(k), dict) and k == "solver"
+        out[k] = _merge(out[k], v) if nested else v
     return out
 
 

@@ -1,25 +1,64 @@
 """Assemble the model-input Dataset from ``sites/`` and ``grids/``.
 
-This is orchestration only: every physical or economic relation is a function
-in ``sites`` or ``grids``; here they are evaluated on the plan's timesteps and
-aligned by label onto the dims ``site``, ``tech``, ``area`` and ``time``.
+Orchestration only: every physical or economic relation is a function in
+``sites`` or ``grids``; here they are evaluated on the plan's years and
+timesteps and aligned by label onto the dims ``site``, ``tech``, ``area``,
+``year``, ``time``, ``centre`` and ``link``.
 """
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 
-from grids.areas import AREAS, load_areas, load_prefectures
+from grids.areas import AREAS, decarbonised_capacity_mw, load_areas, load_capacity_table, load_prefectures
 from grids.demand import demand_twh
+from grids.links import load_link_table
 from grids.solar import clearness_factor, pv_capacity_factor
-from grids.supply import HOURS_PER_YEAR, area_load_mw, decarbonised_supply_mw, headroom_mw
+from grids.supply import HOURS_PER_YEAR, area_load_mw, decarbonised_supply_mw, fossil_spare_mw, headroom_mw
 from grids.tables import DataError, data_path, read_table
-from grids.timesteps import representative_days
+from grids.timesteps import block_index, representative_days
 from planner.config import PlanConfig
 from sites.climate import load_normals, nearest_station, site_temperature_degc
 from sites.cooling import pue
 from sites.economics import CostTable, crf
+from sites.geo import haversine_km
 from sites.landing import load_landing_stations, nearest_landing
+
+
+class NetworkTable:
+    """``grids/data/network.csv``: latency, fibre and demand-composition parameters."""
+
+    def __init__(self):
+        self.path = data_path("grids", "network.csv")
+        self.df = read_table(self.path, ("item", "value", "unit"), key="item").set_index("item")
+
+    def get(self, item: str) -> float:
+        if item not in self.df.index:
+            raise DataError(f"{self.path.name}: no row for item '{item}'")
+        value = pd.to_numeric(self.df.loc[item, "value"], errors="coerce")
+        if pd.isna(value):
+            raise DataError(f"{self.path.name}: item '{item}' value is not a number")
+        return float(value)
+
+    def by_year(self, prefix: str, years: list[int]) -> np.ndarray:
+        """Values of ``<prefix>_<year>`` rows, interpolated linearly between given years (flat outside)."""
+        known = sorted((int(i.rsplit("_", 1)[1]), self.get(i)) for i in self.df.index
+                       if i.startswith(prefix + "_") and i.rsplit("_", 1)[1].isdigit())
+        if not known:
+            raise DataError(f"{self.path.name}: no '{prefix}_<year>' rows")
+        ky, kv = zip(*known)
+        return np.interp(years, ky, kv)
+
+
+def load_demand_centres() -> pd.DataFrame:
+    path = data_path("grids", "demand_centres.csv")
+    df = read_table(path, ("centre", "area", "lat", "lon", "population"), numeric=("lat", "lon", "population"),
+                    key="centre")
+    bad = ~df["area"].isin(AREAS)
+    if bad.any():
+        raise DataError(f"{path.name}: row {int(bad.idxmax()) + 2}: unknown area '{df.loc[bad.idxmax(), 'area']}'")
+    return df
 
 
 def land_prices_jpy_per_m2(prefectures: np.ndarray) -> np.ndarray:
@@ -52,29 +91,83 @@ def cost_inputs(sites: xr.Dataset, techs: list[str], cfg: PlanConfig, costs: Cos
     grid_jpy_per_mw = costs.get("grid_connection_cost_jpy_per_kw") * 1e3
     premium = np.array([cfg.capex_premium_share.get(k, costs.get("capex_premium_share", k)) for k in techs])
     capex = base[:, None] * (1 + premium[None, :]) + grid_jpy_per_mw
-    if "land_price_jpy_per_m2" in sites:
-        land = sites["land_price_jpy_per_m2"].values
-    else:
-        land = land_prices_jpy_per_m2(sites["prefecture"].values)
+    land = sites["land_price_jpy_per_m2"].values if "land_price_jpy_per_m2" in sites else \
+        land_prices_jpy_per_m2(sites["prefecture"].values)
     land_annual = land * costs.get("land_m2_per_mw_it") * r
     annual = capex * (annuity + costs.get("opex_fixed_share_of_capex")) + land_annual[:, None]
-    coords = {"site": sites["site"].values, "tech": techs}
     return xr.Dataset({
         "capex_jpy_per_mw": (("site", "tech"), capex, {"units": "JPY/MW", "long_name": "overnight build capex incl. grid connection"}),
         "capex_jpy_per_mw_yr": (("site", "tech"), annual, {"units": "JPY/MW/yr", "long_name": "annualised capex + fixed O&M + land"}),
         "land_price_jpy_per_m2": ("site", land, {"units": "JPY/m2"}),
         "site_fixed_jpy_per_yr": ("site", np.full(sites.sizes["site"], costs.get("site_fixed_cost_jpy") * crf(r, n_bldg)),
                                   {"units": "JPY/yr"}),
-    }, coords=coords)
+    }, coords={"site": sites["site"].values, "tech": techs})
 
 
-def build_inputs(cfg: PlanConfig, sites: xr.Dataset) -> xr.Dataset:
-    """The complete model-input Dataset for one plan (scenario, year)."""
-    ts = representative_days(cfg.year)
-    time = ts.index.tz_convert(None)  # naive UTC for NetCDF
+def year_weights(years: list[int], rate: float, last_period_years: int) -> np.ndarray:
+    """Discounted years each milestone stands for [yr].
+
+    Milestone y covers the calendar years up to the next milestone (the last
+    covers ``last_period_years``); each is discounted to the first milestone:
+    w(y) = sum_{tau = y}^{next - 1} (1 + r)^-(tau - y0).
+
+    Examples
+    --------
+    >>> [round(w, 4) for w in year_weights([2030, 2040], 0.0, 10)]
+    [10.0, 10.0]
+    """
+    out = []
+    for i, y in enumerate(years):
+        nxt = years[i + 1] if i + 1 < len(years) else y + last_period_years
+        out.append(sum((1 + rate) ** -(tau - years[0]) for tau in range(y, nxt)))
+    return np.array(out)
+
+
+def link_capacity_by_year(years: list[int]) -> pd.DataFrame:
+    """Capacity [MW] of every link in each year (0 before its first stage)."""
+    table = load_link_table()
+    rows = {}
+    for link_id, g in table.groupby("link_id", sort=False):
+        g = g.sort_values("in_service_year")
+        caps = [float(g[g["in_service_year"] <= y]["capacity_mw"].iloc[-1]) if (g["in_service_year"] <= y).any() else 0.0
+                for y in years]
+        rows[link_id] = [g["area_from"].iloc[0], g["area_to"].iloc[0], g["kind"].iloc[-1], *caps]
+    return pd.DataFrame.from_dict(rows, orient="index", columns=["area_from", "area_to", "kind", *years])
+
+
+def aggregate_blocks(ds: xr.Dataset, block_hours: int) -> xr.Dataset:
+    """Average hourly inputs over ``block_hours``-long blocks of each representative day.
+
+    Weights add up; power, PUE, capacity factors and temperatures are block
+    means (PUE and headroom are computed hourly first, so their non-linearity
+    in temperature and load is kept within each hour).
+    """
+    if block_hours == 1:
+        return ds
+    block = block_index(ds["hour_jst"].values, block_hours)
+    step = ds["day"].values * (24 // block_hours) + block
+    key = xr.DataArray(step, dims="time", name="step")
+    timed = [v for v in ds.data_vars if "time" in ds[v].dims]
+    first = ds[["month", "day", "hour_jst"]].groupby(key).first()
+    means = ds[[v for v in timed if v not in ("month", "day", "hour_jst", "weight_h")]].groupby(key).mean()
+    weights = ds[["weight_h"]].groupby(key).sum()
+    times = ds["time"].groupby(key).first()
+    agg = xr.merge([first, means, weights]).assign_coords(step=times.values).rename(step="time")
+    for v in timed:
+        agg[v] = agg[v].transpose(*ds[v].dims).assign_attrs(ds[v].attrs)
+    return ds.drop_vars(timed + ["time"]).merge(agg)
+
+
+def build_inputs(cfg: PlanConfig, sites: xr.Dataset, scenario: str | None = None) -> xr.Dataset:
+    """The complete model-input Dataset for one scenario over the plan's milestone years."""
+    scenario = scenario or cfg.scenarios[0]
+    years = list(cfg.years)
+    ts = representative_days(years[0])
+    time = ts.index.tz_convert(None)  # naive UTC for NetCDF; the same representative days serve every year
     techs = list(cfg.technologies)
-    areas = load_areas(cfg.year)
-    costs = CostTable()
+    areas = load_areas(years[0])
+    costs, net = CostTable(), NetworkTable()
+    r = costs.get("discount_rate")
 
     # Site climate and PUE.
     normals = load_normals()
@@ -83,13 +176,13 @@ def build_inputs(cfg: PlanConfig, sites: xr.Dataset) -> xr.Dataset:
                                  normals["temp_air_mean"].values[idx], normals["temp_air_max"].values[idx])
     pue_values = np.stack([pue(k, temp) for k in techs], axis=1)
 
-    # Area solar profile (reference station per area) and decarbonised headroom.
+    # Area PV profile, load, decarbonised supply per milestone year, headroom and spare thermal.
     a_idx, _ = nearest_station(areas["solar_station_lat"].values, areas["solar_station_lon"].values, normals)
     area_temp = site_temperature_degc(ts["month"].values, ts["hour_jst"].values,
                                       normals["temp_air_mean"].values[a_idx], normals["temp_air_max"].values[a_idx])
     pv = np.vstack([
         pv_capacity_factor(float(lat), float(lon), ts.index,
-                           clearness_factor(float(lat), float(lon), float(ghi), cfg.year),
+                           clearness_factor(float(lat), float(lon), float(ghi), years[0]),
                            area_temp[i], areas.attrs["pv_performance_ratio"])
         for i, (lat, lon, ghi) in enumerate(zip(areas["solar_station_lat"].values, areas["solar_station_lon"].values,
                                                areas["solar_ghi_kwh_per_m2_day"].values))
@@ -97,14 +190,45 @@ def build_inputs(cfg: PlanConfig, sites: xr.Dataset) -> xr.Dataset:
     pv_cf = xr.DataArray(pv, dims=("area", "time"), coords={"area": list(AREAS), "time": time})
     load = xr.DataArray(area_load_mw(areas["demand_twh"].values, areas["peak_gw"].values, ts["month"].values,
                                      ts["hour_jst"].values), dims=("area", "time"), coords=pv_cf.coords)
-    supply = decarbonised_supply_mw(areas["decarbonised_capacity_mw"], areas["capacity_factor"], pv_cf)
+    cap_table = load_capacity_table()
+    capacity = xr.concat([decarbonised_capacity_mw(y, cap_table) for y in years], dim=pd.Index(years, name="year"))
+    supply = decarbonised_supply_mw(capacity, areas["capacity_factor"], pv_cf)
+    head = headroom_mw(supply, load)
+    spare = fossil_spare_mw(areas["thermal_capacity_mw"], supply, load, areas.attrs["reserve_margin"])
 
-    energy = demand_twh([cfg.scenario], [cfg.year]).sel(scenario=cfg.scenario, year=cfg.year)
-    it_load = float(energy) * 1e6 / HOURS_PER_YEAR / cfg.baseline_pue
-    capacity_total = float(sites["max_it_mw"].sum())
+    # Demand: facility energy -> IT MW; latency-sensitive part by centre (population share).
+    energy = demand_twh([scenario], years).sel(scenario=scenario)
+    it_total = energy.values * 1e6 / HOURS_PER_YEAR / cfg.baseline_pue
+    tolerant_share = net.by_year("latency_tolerant_share", years) if cfg.latency_tolerant_share is None \
+        else np.full(len(years), cfg.latency_tolerant_share)
+    hd_share = net.by_year("high_density_share", years)
+    centres = load_demand_centres()
+    pop_share = centres["population"].to_numpy() / centres["population"].sum()
+    it_ls = pop_share[:, None] * ((1 - tolerant_share) * it_total)[None, :]
 
-    ds = xr.Dataset(coords={"site": sites["site"].values, "tech": techs, "area": list(AREAS), "time": time})
-    ds = ds.merge(sites.drop_vars("area").rename({}), compat="override")
+    # Latency and the cost of carrying bits.
+    us_per_km = net.get("fibre_propagation_us_per_km")
+    route = net.get("fibre_route_factor")
+    km = haversine_km(sites["lat"].values[:, None], sites["lon"].values[:, None],
+                      centres["lat"].values[None, :], centres["lon"].values[None, :])
+    rtt_ms = 2 * route * km * us_per_km / 1000.0
+    fibre = km * route * net.get("bandwidth_gbps_per_mw_it") * costs.get("wavelength_cost_jpy_per_gbps_km_year")
+    rtt_bound = cfg.rtt_bound_ms if cfg.rtt_bound_ms is not None else net.get("rtt_bound_ms_latency_sensitive")
+
+    # Links and the cost of carrying watts (long-run cost of transmission per MWh-km).
+    links = link_capacity_by_year(years)
+    ref_lat = areas["solar_station_lat"].to_series()
+    ref_lon = areas["solar_station_lon"].to_series()
+    link_km = haversine_km(ref_lat[links["area_from"]].values, ref_lon[links["area_from"]].values,
+                           ref_lat[links["area_to"]].values, ref_lon[links["area_to"]].values)
+    jpy_per_mwh_km = (costs.get("transmission_cost_jpy_per_mw_km") * crf(r, costs.get("transmission_lifetime_years"))
+                      / (HOURS_PER_YEAR * costs.get("transmission_utilisation")))
+
+    carbon = np.array([cfg.carbon_price_for(y) for y in years], dtype=float)
+
+    ds = xr.Dataset(coords={"site": sites["site"].values, "tech": techs, "area": list(AREAS), "year": years,
+                            "time": time, "centre": centres["centre"].values, "link": links.index.values})
+    ds = ds.merge(sites.drop_vars("area"), compat="override")
     ds["site_area"] = ("site", sites["area"].values)
     ds["climate_station"] = ("site", normals["station_name"].values[idx])
     ds["climate_station_distance_km"] = ("site", dist, {"units": "km"})
@@ -114,24 +238,49 @@ def build_inputs(cfg: PlanConfig, sites: xr.Dataset) -> xr.Dataset:
     ds = ds.merge(cost_inputs(sites, techs, cfg, costs))
     ds["weight_h"] = ("time", ts["weight_h"].values, {"units": "h"})
     ds["month"] = ("time", ts["month"].values)
+    ds["day"] = ("time", ts["day"].values)
     ds["hour_jst"] = ("time", ts["hour_jst"].values)
+    ds["year_weight"] = ("year", year_weights(years, r, cfg.last_period_years),
+                         {"units": "yr", "long_name": "discounted years each milestone stands for"})
     for name in ("area_name", "area_name_ja", "frequency_hz", "demand_twh", "peak_gw", "co2_kg_per_kwh",
-                 "price_jpy_per_kwh", "curtailment_gwh", "curtailment_share"):
+                 "price_jpy_per_kwh", "curtailment_gwh", "curtailment_share", "thermal_capacity_mw",
+                 "solar_station_lat", "solar_station_lon"):
         ds[name] = areas[name]
-    ds["decarbonised_capacity_mw"] = areas["decarbonised_capacity_mw"]
+    ds["decarbonised_capacity_mw"] = capacity.transpose("area", "technology", "year")
     ds["price_jpy_per_mwh"] = ("area", areas["price_jpy_per_kwh"].values * 1e3, {"units": "JPY/MWh"})
     ds["co2_t_per_mwh"] = ("area", areas["co2_kg_per_kwh"].values, {"units": "t-CO2/MWh"})  # kg/kWh == t/MWh
     ds["pv_capacity_factor"] = pv_cf.assign_attrs(units="1")
     ds["area_load_mw"] = load.assign_attrs(units="MW")
-    ds["decarbonised_supply_mw"] = supply
-    ds["headroom_mw"] = headroom_mw(supply, load)
-    ds["it_load_mw"] = ((), it_load, {"units": "MW", "long_name": "IT load of the scenario"})
-    ds["dc_energy_twh"] = ((), float(energy), {"units": "TWh/yr"})
-    ds["carbon_price_jpy_per_t"] = ((), cfg.carbon_price_jpy_per_t_co2, {"units": "JPY/t-CO2"})
+    ds["decarbonised_supply_mw"] = supply.transpose("area", "year", "time")
+    ds["headroom_mw"] = head.transpose("area", "year", "time")
+    ds["fossil_spare_mw"] = spare.transpose("area", "year", "time")
+    ds["dc_energy_twh"] = ("year", energy.values, {"units": "TWh/yr", "long_name": f"data-centre electricity, {scenario}"})
+    ds["it_load_mw"] = ("year", it_total, {"units": "MW", "long_name": "IT load of the scenario"})
+    ds["latency_tolerant_share"] = ("year", tolerant_share, {"units": "1"})
+    ds["high_density_share"] = ("year", hd_share, {"units": "1"})
+    ds["it_latency_sensitive_mw"] = (("centre", "year"), it_ls, {"units": "MW"})
+    ds["it_latency_tolerant_mw"] = ("year", tolerant_share * it_total, {"units": "MW"})
+    ds["centre_area"] = ("centre", centres["area"].values)
+    ds["centre_lat"] = ("centre", centres["lat"].values, {"units": "degrees_north"})
+    ds["centre_lon"] = ("centre", centres["lon"].values, {"units": "degrees_east"})
+    ds["centre_population"] = ("centre", centres["population"].values)
+    ds["distance_km"] = (("site", "centre"), km, {"units": "km", "long_name": "great-circle distance"})
+    ds["rtt_ms"] = (("site", "centre"), rtt_ms, {"units": "ms", "long_name": "fibre round-trip propagation time"})
+    ds["rtt_bound_ms"] = ((), float(rtt_bound), {"units": "ms"})
+    ds["fibre_cost_jpy_per_mw_yr"] = (("site", "centre"), fibre, {"units": "JPY/MW/yr"})
+    ds["link_from"] = ("link", links["area_from"].values)
+    ds["link_to"] = ("link", links["area_to"].values)
+    ds["link_kind"] = ("link", links["kind"].values)
+    ds["link_capacity_mw"] = (("link", "year"), links[years].to_numpy(dtype=float), {"units": "MW"})
+    ds["link_length_km"] = ("link", link_km, {"units": "km"})
+    ds["link_cost_jpy_per_mwh"] = ("link", link_km * jpy_per_mwh_km, {"units": "JPY/MWh"})
+    ds["carbon_price_jpy_per_t"] = ("year", carbon, {"units": "JPY/t-CO2"})
+    ds["voll_jpy_per_mwh"] = ((), net.get("voll_jpy_per_mwh"), {"units": "JPY/MWh"})
     prefs = load_prefectures()
     ds = ds.assign_coords(prefecture_code=("prefecture_code", prefs["pref_code"].values))
     ds["prefecture_area"] = ("prefecture_code", prefs["area"].values)
     ds["prefecture_name"] = ("prefecture_code", prefs["prefecture"].values)
     ds["prefecture_name_ja"] = ("prefecture_code", prefs["prefecture_ja"].values)
-    ds.attrs.update(scenario=cfg.scenario, year=cfg.year, capacity_total_mw=capacity_total)
-    return ds
+    ds.attrs.update(scenario=scenario, years=np.array(years), capacity_total_mw=float(sites["max_it_mw"].sum()),
+                    timestep_hours=cfg.timestep_hours)
+    return aggregate_blocks(ds, cfg.timestep_hours)

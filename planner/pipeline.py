@@ -15,9 +15,9 @@ import xarray as xr
 
 from grids.tables import DataError
 from maps.siting_map import make_map
-from models.extract import extract_results
-from models.siting import build_siting_model
-from models.solve import solve
+from models.extract import explain_shortfall, extract_results
+from models.plan import solve_plan
+from models.siting import SitingOptions
 from planner.config import PlanConfig
 from planner.inputs import build_inputs
 from planner.io import write_atomic, write_text_atomic
@@ -42,62 +42,62 @@ def git_revision() -> str:
         return "unknown"
 
 
-def run_dir_for(cfg: PlanConfig) -> Path:
-    """``<results_dir>/<scenario>-<year>``, refusing any name that would leave the results folder."""
+def run_dir_for(cfg: PlanConfig, scenario: str) -> Path:
+    """``<results_dir>/<scenario>``, refusing any name that would leave the results folder."""
     root = Path(cfg.results_dir).resolve()
-    run = (root / cfg.run_name).resolve()
+    run = (root / cfg.run_name(scenario)).resolve()
     if root not in run.parents:
-        raise DataError(f"run name '{cfg.run_name}' would write outside {root}")
+        raise DataError(f"run name '{cfg.run_name(scenario)}' would write outside {root}")
     return run
 
 
 def summary_table(results: xr.Dataset) -> pd.DataFrame:
-    """One row per chosen site: capacity by technology [MW], energy, PUE, emissions, clean share."""
-    built = results["build"].values == 1
-    sub = results.isel(site=built)
-    df = pd.DataFrame({
-        "site_id": sub["site"].values,
-        "name": sub["site_name"].values,
-        "prefecture": sub["prefecture"].values,
-        "area": sub["site_area"].values,
-        "lat": sub["lat"].values,
-        "lon": sub["lon"].values,
-    })
-    for k in results["tech"].values:
-        df[f"capacity_{k}_mw"] = sub["capacity_mw"].sel(tech=k).values.round(3)
-    df["energy_mwh_per_yr"] = sub["site_energy_mwh"].values.round(1)
-    df["annual_pue"] = sub["site_annual_pue"].values.round(4)
-    df["emissions_t_co2_per_yr"] = sub["site_emissions_t"].values.round(1)
-    df["clean_share"] = sub["site_clean_share"].values.round(4)
-    df["scenario"] = results.attrs["scenario"]
-    df["year"] = results.attrs["year"]
-    return df
+    """One row per (chosen site, year): capacity by technology [MW], energy, PUE, emissions, clean share."""
+    rows = []
+    for site in results["site"].values[results["build"].values == 1]:
+        r = results.sel(site=site)
+        for y in results["year"].values:
+            ry = r.sel(year=y)
+            if not int(ry["open"]):
+                continue
+            row = {"scenario": results.attrs["scenario"], "year": int(y), "site_id": site,
+                   "name": str(r["site_name"].values), "prefecture": str(r["prefecture"].values),
+                   "area": str(r["site_area"].values), "lat": float(r["lat"]), "lon": float(r["lon"])}
+            for k in results["tech"].values:
+                row[f"capacity_{k}_mw"] = round(float(ry["capacity_mw"].sel(tech=k)), 3)
+            row.update(energy_mwh_per_yr=round(float(ry["site_energy_mwh"]), 1),
+                       annual_pue=round(float(ry["site_annual_pue"]), 4),
+                       emissions_t_co2_per_yr=round(float(ry["site_emissions_t"]), 1),
+                       clean_share=round(float(ry["site_clean_share"]), 4))
+            rows.append(row)
+    return pd.DataFrame(rows)
 
 
-def run_plan(cfg: PlanConfig, log=print) -> RunOutputs:
-    """Run one plan and write ``results.nc``, ``summary.csv`` and ``map.html`` atomically."""
+def run_scenario(cfg: PlanConfig, scenario: str, sites: xr.Dataset, log=print) -> RunOutputs:
+    """Solve one scenario over the milestone years; write results.nc, summary.csv and map.html atomically."""
     t = {}
     t0 = time.perf_counter()
-    run_dir = run_dir_for(cfg)
-    sites = load_sites(cfg.sites_file)
-    inputs = build_inputs(cfg, sites)
+    run_dir = run_dir_for(cfg, scenario)
+    inputs = build_inputs(cfg, sites, scenario)
     t["inputs"] = time.perf_counter() - t0
-    log(f"[{cfg.run_name}] {inputs.sizes['site']} candidate sites, IT load {float(inputs['it_load_mw']):,.0f} MW "
-        f"({float(inputs['dc_energy_twh']):.1f} TWh/yr at PUE {cfg.baseline_pue})")
-    t1 = time.perf_counter()
-    model = build_siting_model(inputs)
-    t["build"] = time.perf_counter() - t1
+    loads = ", ".join(f"{y} {float(v) / 1e3:,.1f}" for y, v in zip(inputs["year"].values, inputs["it_load_mw"].values))
+    log(f"[{scenario}] {inputs.sizes['site']} candidate sites; IT load GW: {loads}")
+    options = SitingOptions(cfg.cfe_target_share, cfg.cfe_matching, cfg.co2_cap_t_per_yr)
     run_dir.mkdir(parents=True, exist_ok=True)
+    t1 = time.perf_counter()
+    sol = solve_plan(inputs, options, cfg.solver.mip_rel_gap, cfg.solver.time_limit_s, log_file=str(run_dir / "highs.log"))
+    t["solve"] = time.perf_counter() - t1
     t2 = time.perf_counter()
-    report = solve(model, cfg.solver.mip_rel_gap, cfg.solver.time_limit_s, log_file=str(run_dir / "highs.log"))
-    t["solve"] = time.perf_counter() - t2
-    t3 = time.perf_counter()
-    results = extract_results(model, inputs, report)
-    t["extract"] = time.perf_counter() - t3
+    results = extract_results(sol, inputs)
+    t["extract"] = time.perf_counter() - t2
+    shortfall = explain_shortfall(results)
     results.attrs.update(config=json.dumps(cfg.model_dump(mode="json"), sort_keys=True), git_revision=git_revision(),
-                         title=f"Japan data-centre siting plan {cfg.run_name}")
-    log(f"[{cfg.run_name}] HiGHS {report.termination}, objective {float(results['total_cost_jpy_per_yr']) / 1e9:,.1f} bn JPY/yr, "
-        f"MIP gap {100 * report.mip_gap:.3f} %")
+                         title=f"Japan data-centre siting plan, {scenario}", shortfall="\n".join(shortfall))
+    status = "optimal" if sol.report.optimal else f"stopped ({sol.report.termination})"
+    log(f"[{scenario}] HiGHS {status}, MIP gap {100 * sol.report.mip_gap:.3f} %, "
+        f"discounted cost {float(results['total_cost_jpy']) / 1e12:,.2f} trn JPY")
+    for line in shortfall:
+        log(f"[{scenario}] cannot be served in {line}")
     # Render everything before replacing anything, so a failure leaves the last good run intact.
     fmap = make_map(results)
     summary = summary_table(results)
@@ -108,3 +108,11 @@ def run_plan(cfg: PlanConfig, log=print) -> RunOutputs:
     t["total"] = time.perf_counter() - t0
     out.timings_s = t
     return out
+
+
+def run_plan(cfg: PlanConfig, log=print) -> list[RunOutputs]:
+    """Every scenario of the configuration; inputs are validated once before any solve."""
+    sites = load_sites(cfg.sites_file)
+    for scenario in cfg.scenarios:
+        run_dir_for(cfg, scenario)
+    return [run_scenario(cfg, s, sites, log) for s in cfg.scenarios]

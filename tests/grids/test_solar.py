@@ -15,7 +15,7 @@ from planner.inputs import build_inputs
 
 @pytest.fixture(scope="module")
 def inputs(embedded_sites):
-    return build_inputs(load_config(), embedded_sites)
+    return build_inputs(load_config(overrides={"timestep_hours": 1, "years": [2030]}), embedded_sites, "jst_modest")
 
 
 def test_annual_pv_capacity_factor_per_area_within_11_to_17_percent(inputs):

@@ -12,8 +12,7 @@ def test_user_strings_are_escaped(tmp_path):
     import xarray as xr
 
     from models.extract import extract_results
-    from models.siting import build_siting_model
-    from models.solve import solve
+    from models.plan import solve_plan
     from planner.config import load_config
     from planner.inputs import build_inputs
     from sites.candidates import load_sites
@@ -22,10 +21,9 @@ def test_user_strings_are_escaped(tmp_path):
     pd.DataFrame([{"site_id": "evil", "name": "<script>alert(1)</script>", "name_ja": "${alert(2)}`",
                    "prefecture": "Hokkaido", "area": "hokkaido", "lat": 43.06, "lon": 141.35, "max_it_mw": 5000}]
                  ).to_csv(p, index=False)
-    cfg = load_config(overrides={"scenario": "jst_optimistic"})
+    cfg = load_config(overrides={"scenarios": ["jst_optimistic"], "years": [2030]})
     inputs = build_inputs(cfg, load_sites(p))
-    m = build_siting_model(inputs)
-    res = extract_results(m, inputs, solve(m))
+    res = extract_results(solve_plan(inputs), inputs)
     html = make_map(res).get_root().render()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

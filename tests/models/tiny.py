@@ -6,25 +6,67 @@ import xarray as xr
 
 
 def tiny_inputs(sites: dict, techs: dict, *, load_mw: float, price: float = 10_000.0, co2: float = 0.5,
-                carbon_price: float = 0.0, headroom: float = 0.0, weights=(8760.0,), fixed: float = 0.0) -> xr.Dataset:
-    """One area ``a``; ``sites`` = {id: {"max_mw": .., "pue": {tech: value}}}; ``techs`` = {tech: capex JPY/MW/yr}."""
+                carbon_price: float = 0.0, headroom: float = 0.0, fossil: float = 1e6, weights=(8760.0,),
+                fixed: float = 0.0, tolerant_share: float = 0.0, hd_share: float = 0.0, years=(2030,),
+                areas: dict | None = None, centres: dict | None = None, links: dict | None = None,
+                rtt_bound: float = 1e9, voll: float = 1e7, link_cost: float = 0.0, days=None) -> xr.Dataset:
+    """A small siting problem.
+
+    ``sites`` = {id: {"max_mw", "pue": {tech: value}, optional "capex": {tech: JPY/MW/yr}, "area", "rtt": {centre: ms}}};
+    ``techs`` = {tech: capex JPY/MW/yr}. One area "a" and one centre "c" unless given:
+    ``areas`` = {id: {"price", "co2", "headroom", "fossil"}} (headroom/fossil scalars or per-timestep lists);
+    ``centres`` = {id: {"area", "share"}}; ``links`` = {id: (from, to, capacity MW)}.
+    """
     site_ids, tech_ids = list(sites), list(techs)
+    years = list(years)
     n_t = len(weights)
-    pue = np.array([[[sites[s]["pue"][k]] * n_t for k in tech_ids] for s in site_ids])
-    capex = np.array([[sites[s].get("capex", {}).get(k, techs[k]) for k in tech_ids] for s in site_ids])
+    areas = areas or {"a": {"price": price, "co2": co2, "headroom": headroom, "fossil": fossil}}
+    centres = centres or {"c": {"area": list(areas)[0], "share": 1.0}}
+    links = links or {}
+    area_ids, centre_ids, link_ids = list(areas), list(centres), list(links)
+
+    def per_t(v):
+        v = np.asarray(v, dtype=float)
+        return np.broadcast_to(v, (n_t,)).copy()
+
+    pue = np.array([[per_t(sites[s]["pue"][k]) for k in tech_ids] for s in site_ids])
+    capex = np.array([[sites[s].get("capex", {}).get(k, techs[k]) for k in tech_ids] for s in site_ids], dtype=float)
+    rtt = np.array([[sites[s].get("rtt", {}).get(c, 0.0) for c in centre_ids] for s in site_ids], dtype=float)
+    head = np.array([[per_t(areas[a].get("headroom", 0.0)) for _ in years] for a in area_ids])
+    foss = np.array([[per_t(areas[a].get("fossil", 1e6)) for _ in years] for a in area_ids])
+    load = np.broadcast_to(np.asarray(load_mw, dtype=float), (len(years),))
+    share = np.array([centres[c]["share"] for c in centre_ids])
+    cp = np.broadcast_to(np.asarray(carbon_price, dtype=float), (len(years),))
     return xr.Dataset(
         {
             "max_it_mw": ("site", [sites[s]["max_mw"] for s in site_ids]),
-            "site_area": ("site", ["a"] * len(site_ids)),
+            "site_area": ("site", [sites[s].get("area", area_ids[0]) for s in site_ids]),
             "pue": (("site", "tech", "time"), pue),
             "weight_h": ("time", np.asarray(weights, dtype=float)),
-            "capex_jpy_per_mw_yr": (("site", "tech"), capex.astype(float)),
+            "day": ("time", np.asarray(days if days is not None else np.zeros(n_t), dtype=int)),
+            "year_weight": ("year", np.ones(len(years))),
+            "capex_jpy_per_mw_yr": (("site", "tech"), capex),
             "site_fixed_jpy_per_yr": ("site", [float(fixed)] * len(site_ids)),
-            "price_jpy_per_mwh": ("area", [price]),
-            "co2_t_per_mwh": ("area", [co2]),
-            "headroom_mw": (("area", "time"), np.full((1, n_t), headroom, dtype=float)),
-            "it_load_mw": ((), load_mw),
-            "carbon_price_jpy_per_t": ((), carbon_price),
+            "price_jpy_per_mwh": ("area", [float(areas[a].get("price", price)) for a in area_ids]),
+            "co2_t_per_mwh": ("area", [float(areas[a].get("co2", co2)) for a in area_ids]),
+            "headroom_mw": (("area", "year", "time"), head),
+            "fossil_spare_mw": (("area", "year", "time"), foss),
+            "it_latency_sensitive_mw": (("centre", "year"), share[:, None] * ((1 - tolerant_share) * load)[None, :]),
+            "it_latency_tolerant_mw": ("year", tolerant_share * load),
+            "high_density_share": ("year", np.full(len(years), hd_share)),
+            "rtt_ms": (("site", "centre"), rtt),
+            "fibre_cost_jpy_per_mw_yr": (("site", "centre"), np.zeros_like(rtt)),
+            "centre_area": ("centre", [centres[c]["area"] for c in centre_ids]),
+            "centre_population": ("centre", share),
+            "link_from": ("link", [links[l][0] for l in link_ids]),
+            "link_to": ("link", [links[l][1] for l in link_ids]),
+            "link_capacity_mw": (("link", "year"), np.array([[links[l][2]] * len(years) for l in link_ids]).reshape(len(link_ids), len(years))),
+            "link_cost_jpy_per_mwh": ("link", np.full(len(link_ids), float(link_cost))),
+            "carbon_price_jpy_per_t": ("year", cp.astype(float)),
+            "rtt_bound_ms": ((), float(rtt_bound)),
+            "voll_jpy_per_mwh": ((), float(voll)),
+            "it_load_mw": ("year", load),
         },
-        coords={"site": site_ids, "tech": tech_ids, "area": ["a"], "time": np.arange(n_t)},
+        coords={"site": site_ids, "tech": tech_ids, "area": area_ids, "year": years, "time": np.arange(n_t),
+                "centre": centre_ids, "link": link_ids},
     )

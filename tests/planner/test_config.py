@@ -10,7 +10,8 @@ from sites.economics import CostTable
 
 def test_default_config_validates():
     cfg = load_config()
-    assert cfg.scenario == "jst_modest" and cfg.year == 2030 and cfg.technologies == ["air", "immersion"]
+    assert cfg.scenarios == ["jst_optimistic", "jst_modest", "jst_as_is"] and cfg.years == [2030, 2040, 2050]
+    assert cfg.technologies == ["air", "immersion", "direct_to_chip"]
 
 
 def test_default_numbers_point_at_their_data_rows():
@@ -20,8 +21,9 @@ def test_default_numbers_point_at_their_data_rows():
 
 
 @pytest.mark.parametrize("text, key", [
-    ("year: twenty\n", "year"),
-    ("scenario: jst_bau\n", "scenario"),
+    ("years: [twenty]\n", "years.0"),
+    ("years: [2040, 2030]\n", "years"),
+    ("scenarios: [jst_bau]\n", "scenarios.0"),
     ("solver:\n  mip_gap: 0.1\n", "solver.mip_gap"),
     ("technologies: [air, air]\n", "technologies"),
 ])

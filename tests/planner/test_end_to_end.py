@@ -27,22 +27,29 @@ def small_sites(tmp_path_factory):
 @pytest.fixture(scope="module")
 def run(tmp_path_factory, small_sites):
     out = tmp_path_factory.mktemp("results")
-    code = main(["run", "--sites", str(small_sites), "--results-dir", str(out), "--scenario", "jst_optimistic"])
+    code = main(["run", "--sites", str(small_sites), "--results-dir", str(out), "--scenario", "jst_optimistic",
+                 "--years", "2030,2040"])
     assert code == 0
-    return out / "jst_optimistic-2030"
+    return out / "jst_optimistic"
 
 
 def test_run_writes_results_summary_and_map(run, capsys):
     for name in ("results.nc", "summary.csv", "map.html"):
         assert (run / name).stat().st_size > 0
     res = xr.open_dataset(run / "results.nc", engine="h5netcdf")
-    assert res["capacity_mw"].attrs["units"] == "MW" and res["capacity_mw"].dims == ("site", "tech")
-    it_load = float(res["it_load_mw"])
+    assert res["capacity_mw"].attrs["units"] == "MW" and res["capacity_mw"].dims == ("site", "tech", "year")
+    it_load = float(res["it_load_mw"].sel(year=2030))
     assert it_load == pytest.approx(6e6 / 8760 / 1.7)  # JST Optimistic 2030: 6 TWh at PUE 1.7
-    assert float(res["capacity_mw"].sum()) >= it_load - 1e-6
+    served = float(res["capacity_mw"].sel(year=2030).sum()) + float(res["unserved_mwh"].sel(year=2030).sum()) / 8760
+    assert served >= it_load - 1e-3
+    assert (res["capacity_mw"].diff("year") >= -1e-6).all()  # built once and kept
     assert float(res["mip_gap"]) <= 0.005
-    assert set(res["cost_component"].values) == {"CapacityCost", "SiteFixedCost", "EnergyCost", "CarbonCost"}
-    assert float(res["cost_jpy_per_yr"].sum()) == pytest.approx(float(res["total_cost_jpy_per_yr"]), rel=1e-9)
+    assert {"CapacityCost", "SiteFixedCost", "EnergyCost", "CarbonCost", "FibreCost", "TransmissionCost",
+            "UnservedCost"} == set(res["cost_component"].values)
+    total = float((res["cost_jpy_per_yr"].sum("cost_component") * res["year_weight"]).sum())
+    assert total == pytest.approx(float(res["total_cost_jpy"]), rel=1e-6)
+    assert res["marginal_power_value_jpy_per_mwh"].dims == ("area", "year", "time")
+    assert float(res["marginal_power_value_jpy_per_mwh"].min()) >= 0
     summary = pd.read_csv(run / "summary.csv")
     assert set(summary["site_id"]) == set(res["site"].values[res["build"].values == 1])
     html = (run / "map.html").read_text()
@@ -53,7 +60,8 @@ def test_broken_sites_file_exits_2_and_keeps_previous_results(run, tmp_path, cap
     before = {p.name: p.read_bytes() for p in run.iterdir()}
     broken = tmp_path / "broken.csv"
     broken.write_text("site_id,name,prefecture,area,lat,lon,max_it_mw\nx,X,Hokkaido,hokkaido,43.06,141.35,-10\n")
-    code = main(["run", "--sites", str(broken), "--results-dir", str(run.parent), "--scenario", "jst_optimistic"])
+    code = main(["run", "--sites", str(broken), "--results-dir", str(run.parent), "--scenario", "jst_optimistic",
+                 "--years", "2030,2040"])
     err = capsys.readouterr().err.strip()
     assert code == 2
     assert err == "error: broken.csv: row 2 (x): max_it_mw -10.0 must be > 0 and <= 20000"
