@@ -97,11 +97,18 @@ def extract_results(sol: PlanSolution, inputs: xr.Dataset) -> xr.Dataset:
                               {"units": "JPY/yr"})
     res["cost_component_label"] = ("cost_component", [COST_LABELS.get(n, n) for n in names])
     res["emissions_t"] = ("year", [pyo.value(m.Emissions[y]) for y in Y], {"units": "t-CO2/yr"})
-    res["total_cost_jpy"] = ((), float(pyo.value(m.TotalCost)), {"units": "JPY (discounted, all milestones)"})
+    res["total_cost_jpy"] = ((), float(pyo.value(m.TotalCost)), {"units": "JPY (discounted, all milestones)",
+                                                                 "long_name": "total cost incl. unserved load at VoLL"})
+    unserved_cost = sum(pyo.value(m.year_weight[y]) * pyo.value(m.UnservedCost[y]) for y in Y)
+    res["plan_cost_jpy"] = ((), float(pyo.value(m.TotalCost)) - unserved_cost, {
+        "units": "JPY (discounted, all milestones)", "long_name": "cost of the plan without the unserved-load penalty"})
     res["mip_gap"] = ((), report.mip_gap, {"units": "1", "long_name": "relative MIP gap at termination"})
     res.attrs.update(termination=report.termination, optimal=int(report.optimal), solver=report.solver,
                      solve_seconds=report.solve_seconds, lexicographic=int(sol.lexicographic))
     return res
+
+
+UNSERVED_REPORT_MWH = 1.0  # below this the re-solve tolerance, not a shortfall
 
 
 def explain_shortfall(res: xr.Dataset) -> list[str]:
@@ -109,18 +116,18 @@ def explain_shortfall(res: xr.Dataset) -> list[str]:
     lines = []
     for y in res["year"].values:
         unserved = float(res["unserved_mwh"].sel(year=y).sum())
-        if unserved <= 1e-3:
+        if unserved <= UNSERVED_REPORT_MWH:
             continue
         demand_gw = float(res["it_load_mw"].sel(year=y)) / 1e3
         sites_gw = float(res["max_it_mw"].sum()) / 1e3
         avg_pue = float(res["annual_pue"].min("tech").mean())
-        w = res["weight_h"]
-        power_gw = float(((res["headroom_mw"] + res["fossil_spare_mw"]).sel(year=y).sum("area") * w).sum() / w.sum()) / 1e3
+        # Latency-sensitive load is flat, so the tightest timestep bounds what the grid can carry.
+        power_gw = float((res["headroom_mw"] + res["fossil_spare_mw"]).sel(year=y).sum("area").min()) / 1e3
         reach = res["rtt_ms"] <= res["rtt_bound_ms"]
         stranded = [str(c) for c in res["centre"].values if not bool(reach.sel(centre=c).any())]
         binding = "candidate site capacity" if sites_gw < min(demand_gw, power_gw / avg_pue) else "power available to new load"
         text = (f"{y}: IT demand {demand_gw:,.1f} GW; candidate sites can host {sites_gw:,.1f} GW; spare decarbonised and "
-                f"thermal power supports about {power_gw / avg_pue:,.1f} GW IT; unserved {unserved / 8760 / 1e3:,.1f} GW "
+                f"thermal power in the tightest hour supports about {power_gw / avg_pue:,.1f} GW IT; unserved {unserved / 8760 / 1e3:,.1f} GW "
                 f"({100 * unserved / 8760 / 1e3 / demand_gw:.0f} %). Binding: {binding}.")
         if stranded:
             text += f" No candidate site within the RTT bound of: {', '.join(stranded)}."

@@ -95,7 +95,7 @@ def run_scenario(cfg: PlanConfig, scenario: str, sites: xr.Dataset, log=print) -
                          title=f"Japan data-centre siting plan, {scenario}", shortfall="\n".join(shortfall))
     status = "optimal" if sol.report.optimal else f"stopped ({sol.report.termination})"
     log(f"[{scenario}] HiGHS {status}, MIP gap {100 * sol.report.mip_gap:.3f} %, "
-        f"discounted cost {float(results['total_cost_jpy']) / 1e12:,.2f} trn JPY")
+        f"discounted plan cost {float(results['plan_cost_jpy']) / 1e12:,.2f} trn JPY")
     for line in shortfall:
         log(f"[{scenario}] cannot be served in {line}")
     # Render everything before replacing anything, so a failure leaves the last good run intact.
