@@ -18,7 +18,8 @@ RUN_ARGS := $(if $(SCENARIO),--scenario $(SCENARIO)) $(if $(YEARS),--years $(YEA
 .PHONY: help install run test clean
 
 help: ## list the targets
-	@echo "make run    [SCENARIO=jst_modest] [YEARS=2030,2040,2050] [SITES=file.csv] [CONFIG=file.yaml]  solve one plan, write results/ and the map"
+	@echo "make run    [SCENARIO=jst_modest] [YEARS=2030,2040,2050] [SITES=file.csv] [CONFIG=file.yaml]"
+	@echo "           solve the plan (default: the three JST scenarios), write results/<scenario>/ and its map"
 	@echo "make test   run the test suite"
 	@echo "make install  create .venv and install the planner (done by the other targets on first use)"
 	@echo "make clean  remove .venv, results/ and caches"

@@ -11,7 +11,7 @@ from grids.tables import data_path
 from planner.cli import main
 
 SMALL = ["sakura_ishikari", "tomakomai_softbank", "inzai_cluster", "kitakyushu_apl", "naha_okinawa_cellular",
-         "nanto_gigastream", "seika_keihanna"]
+         "nanto_gigastream", "keihanna_seika"]
 
 
 @pytest.fixture(scope="module")
