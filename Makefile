@@ -15,11 +15,18 @@ RUN_ARGS := $(if $(SCENARIO),--scenario $(SCENARIO)) $(if $(YEARS),--years $(YEA
             $(if $(SITES),--sites $(SITES)) $(if $(CONFIG),--config $(CONFIG))
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test clean
+OFFLINE  ?=
+A        ?= results/jst_optimistic
+B        ?= results/jst_modest
+MAP_ARGS := $(if $(OFFLINE),--offline)
+
+.PHONY: help install run maps compare test clean
 
 help: ## list the targets
 	@echo "make run    [SCENARIO=jst_modest] [YEARS=2030,2040,2050] [SITES=file.csv] [CONFIG=file.yaml]"
 	@echo "           solve the plan (default: the three JST scenarios), write results/<scenario>/ and its map"
+	@echo "make maps   [OFFLINE=1]  redraw maps and charts of every run under results/ (OFFLINE=1: map_offline.html, no network needed)"
+	@echo "make compare A=results/jst_optimistic B=results/jst_modest [OFFLINE=1]  map sites added, removed, resized"
 	@echo "make test   run the test suite"
 	@echo "make install  create .venv and install the planner (done by the other targets on first use)"
 	@echo "make clean  remove .venv, results/ and caches"
@@ -35,6 +42,12 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/python -m planner run $(RUN_ARGS)
+
+maps: $(STAMP)
+	$(BIN)/python -m planner maps $(MAP_ARGS)
+
+compare: $(STAMP)
+	$(BIN)/python -m planner compare $(A) $(B) $(MAP_ARGS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

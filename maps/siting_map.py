@@ -1,9 +1,15 @@
-"""Watt-bit siting map of one run (Folium / Leaflet).
+"""Watt-bit siting map of one run (Folium / Leaflet), drawn from its results Dataset only.
 
-Layers: prefectures coloured by grid area, every candidate site, the chosen
-sites sized by IT MW and coloured by cooling technology, with a bilingual
-popup each. Every string that may come from a user file is HTML-escaped.
-Prefecture outlines come from the ``japanmap`` package (shipped inside it).
+Layers (with a layer control and a bilingual legend):
+prefectures coloured by grid area; choropleths of decarbonised headroom and of
+the marginal value of power per area; every candidate site; the chosen sites
+of each milestone year, sized by IT MW and coloured by cooling technology;
+inter-area links with capacity and flow; international cable landing
+stations; decarbonised plants by size; demand centres with their latency
+radius. Online maps use GSI standard tiles and OpenStreetMap; ``offline=True``
+renders with ``offlinefolium`` (Leaflet and its CSS inlined) and the
+prefecture polygons as the basemap, so the HTML opens with no network.
+Every string that may come from a user file is escaped (``esc``).
 """
 from __future__ import annotations
 
@@ -11,7 +17,7 @@ import html
 import math
 from functools import lru_cache
 
-import folium
+import branca.colormap as cm
 import numpy as np
 import xarray as xr
 
@@ -22,10 +28,11 @@ AREA_COLOURS = {
 TECH_COLOURS = {"air": "#e6550d", "immersion": "#3182bd", "direct_to_chip": "#31a354"}
 TECH_LABELS = {"air": "Air (outside-air economiser) / 空冷", "immersion": "Liquid immersion / 液浸",
                "direct_to_chip": "Direct-to-chip liquid / 直接液冷"}
+PLANT_COLOURS = {"nuclear": "#ffd700", "hydro": "#4aa3df", "geothermal": "#c0392b"}
 GSI_TILES = "https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png"
 GSI_ATTRIBUTION = '<a href="https://maps.gsi.go.jp/development/ichiran.html" target="_blank">地理院タイル (GSI tiles)</a>'
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright" target="_blank">OpenStreetMap</a> contributors'
-
+PREFECTURE_CREDIT = "Prefecture outlines: japanmap (Python package)"
 
 # Folium embeds popups and tooltips in JavaScript template literals, where a
 # backtick ends the string and ${...} is evaluated; entities neutralise both.
@@ -45,6 +52,14 @@ def esc(value) -> str:
     return html.escape(str(value), quote=True).translate(_JS_TEMPLATE_ENTITIES)
 
 
+def _folium(offline: bool):
+    if offline:
+        import offlinefolium as fol
+    else:
+        import folium as fol
+    return fol
+
+
 @lru_cache(maxsize=1)
 def prefecture_rings() -> list[list[list[float]]]:
     """Outline of each prefecture's main land area [[lon, lat], ...] from japanmap, JIS order."""
@@ -53,21 +68,36 @@ def prefecture_rings() -> list[list[list[float]]]:
     return japanmap.pref_points(japanmap.get_data())
 
 
-def prefecture_geojson(results: xr.Dataset) -> dict:
+def prefecture_geojson(results: xr.Dataset, values: dict | None = None) -> dict:
+    """Prefectures with their area; ``values`` adds a per-area number as property ``value``."""
     rings = prefecture_rings()
     features = []
     for code, area, name, name_ja in zip(results["prefecture_code"].values, results["prefecture_area"].values,
                                          results["prefecture_name"].values, results["prefecture_name_ja"].values):
-        ring = [[round(x, 4), round(y, 4)] for x, y in rings[int(code) - 1]]
+        ring = [[round(x, 3), round(y, 3)] for x, y in rings[int(code) - 1]]
         if ring[0] != ring[-1]:
             ring.append(ring[0])
-        features.append({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]},
-                         "properties": {"prefecture": esc(name), "prefecture_ja": esc(name_ja), "area": esc(area)}})
+        props = {"prefecture": esc(name), "prefecture_ja": esc(name_ja), "area": esc(area)}
+        if values is not None:
+            props["value"] = round(float(values[str(area)]), 1)
+        features.append({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]}, "properties": props})
     return {"type": "FeatureCollection", "features": features}
 
 
 def _fmt(x, digits=1):
     return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:,.{digits}f}"
+
+
+def site_cost_breakdown_jpy(results: xr.Dataset, site: str, year: int) -> dict:
+    """Annual cost of one site in one year by component [JPY/yr] (energy at its area's price)."""
+    r = results.sel(site=site, year=year)
+    area = str(r["site_area"].values)
+    return {
+        "capex, O&M, land / 設備・運用・土地": float((r["capex_jpy_per_mw_yr"] * r["capacity_mw"]).sum()),
+        "site fixed / 拠点固定費": float(r["site_fixed_jpy_per_yr"]) * int(r["open"]),
+        "electricity / 電力": float(r["site_energy_mwh"]) * float(results["price_jpy_per_mwh"].sel(area=area)),
+        "carbon / 炭素": float(r["site_emissions_t"]) * float(r["carbon_price_jpy_per_t"]),
+    }
 
 
 def site_popup_html(results: xr.Dataset, site: str) -> str:
@@ -76,10 +106,9 @@ def site_popup_html(results: xr.Dataset, site: str) -> str:
     years = [int(y) for y in results["year"].values]
     last = years[-1]
     built = int(r["build"]) == 1
-    area = str(r["site_area"].values)
     lines = [
         f"<b>{esc(r['site_name'].values)}</b><br>{esc(r['site_name_ja'].values)}",
-        f"{esc(r['prefecture'].values)} · {esc(area)} grid area / エリア",
+        f"{esc(r['prefecture'].values)} · {esc(r['site_area'].values)} grid area / エリア",
         f"Kind / 種別: {esc(r['site_kind'].values)} · max {_fmt(float(r['max_it_mw']), 0)} MW IT",
         f"Climate station / 気象観測所: {esc(r['climate_station'].values)}",
         f"Nearest int'l cable landing / 陸揚局: {esc(r['landing_station'].values)} ({_fmt(float(r['landing_distance_km']), 0)} km)",
@@ -91,6 +120,9 @@ def site_popup_html(results: xr.Dataset, site: str) -> str:
                 f"<td style='text-align:right'>{_fmt(float(r['capacity_mw'].sel(tech=k, year=y)))}</td>" for y in years) + "</tr>"
             for k in techs)
         ry = r.sel(year=last)
+        costs = site_cost_breakdown_jpy(results, site, last)
+        cost_rows = "".join(f"<tr><td>{esc(k)}</td><td style='text-align:right'>{_fmt(v / 1e9, 2)}</td></tr>"
+                            for k, v in costs.items())
         lines += [
             f"Open from / 運用開始: {int(r['build_year'])}",
             f"<table><tr><th>MW IT</th>{head}</tr>{rows}</table>",
@@ -98,7 +130,7 @@ def site_popup_html(results: xr.Dataset, site: str) -> str:
             f"energy / 電力量 {_fmt(float(ry['site_energy_mwh']) / 1e3, 1)} GWh/yr",
             f"{last}: emissions / CO2排出 {_fmt(float(ry['site_emissions_t']) / 1e3, 1)} kt-CO2/yr; "
             f"curtailed-renewable share / 出力制御電力の吸収率 {_fmt(100 * float(ry['site_clean_share']), 1)} %",
-            f"{last}: annual cost / 年間費用 {_fmt(_site_cost_jpy(results, site, last) / 1e9, 1)} bn JPY/yr",
+            f"<table><tr><th>{last} cost / 費用</th><th>bn JPY/yr</th></tr>{cost_rows}</table>",
         ]
     else:
         pues = ", ".join(f"{esc(k)} {_fmt(float(r['annual_pue'].sel(tech=k)), 3)}" for k in techs)
@@ -106,70 +138,159 @@ def site_popup_html(results: xr.Dataset, site: str) -> str:
     return "<div style='font-size:12px;min-width:260px'>" + "<br>".join(lines) + "</div>"
 
 
-def _site_cost_jpy(results: xr.Dataset, site: str, year: int) -> float:
-    """Capex, fixed, energy and carbon cost of one site in one year [JPY/yr] (energy at its area's price)."""
-    r = results.sel(site=site, year=year)
-    capex = float((r["capex_jpy_per_mw_yr"] * r["capacity_mw"]).sum()) + float(r["site_fixed_jpy_per_yr"]) * int(r["open"])
-    area = str(r["site_area"].values)
-    energy_cost = float(r["site_energy_mwh"]) * float(results["price_jpy_per_mwh"].sel(area=area))
-    carbon = float(r["site_emissions_t"]) * float(r["carbon_price_jpy_per_t"])
-    return capex + energy_cost + carbon
-
-
-def legend_html(results: xr.Dataset) -> str:
+def legend_html(results: xr.Dataset, title: str | None = None) -> str:
     techs = "".join(f"<div><span style='display:inline-block;width:12px;height:12px;border-radius:6px;background:{c}'></span> {esc(TECH_LABELS[k])}</div>"
                     for k, c in TECH_COLOURS.items() if k in results["tech"].values)
-    areas = "".join(f"<div><span style='display:inline-block;width:12px;height:12px;background:{c};opacity:.6'></span> {esc(a)}</div>"
+    areas = "".join(f"<span style='display:inline-block;width:10px;height:10px;background:{c};opacity:.6'></span> {esc(a)} "
                     for a, c in AREA_COLOURS.items())
-    years = "-".join(str(int(y)) for y in results["year"].values[[0, -1]])
-    title = f"{esc(results.attrs.get('scenario', ''))} {years}"
+    plants = "".join(f"<span style='display:inline-block;width:10px;height:10px;border-radius:5px;background:{c}'></span> {esc(t)} "
+                     for t, c in PLANT_COLOURS.items())
+    if title is None:
+        years = "-".join(str(int(y)) for y in results["year"].values[[0, -1]])
+        title = f"{results.attrs.get('scenario', '')} {years}"
     return (
         "<div id='legend' style='position:fixed;bottom:24px;left:12px;z-index:9999;background:white;padding:8px;"
-        "border:1px solid #999;border-radius:4px;font-size:12px;max-height:60vh;overflow:auto'>"
-        f"<b>Watt-bit siting / ワット・ビット立地 — {title}</b><br>"
+        "border:1px solid #999;border-radius:4px;font-size:12px;max-width:330px'>"
+        f"<b>Watt-bit siting / ワット・ビット立地 — {esc(title)}</b><br>"
         "<b>Cooling / 冷却方式</b> (circle area ∝ IT MW)" + techs +
         "<div><span style='display:inline-block;width:8px;height:8px;border-radius:4px;background:#666'></span> candidate site / 候補地</div>"
-        "<b>Grid area / 供給エリア</b>" + areas + "</div>"
+        f"<b>Plants / 脱炭素電源</b><br>{plants}<br>"
+        "<span style='color:#000'>▲</span> cable landing / 陸揚局 · ◯ demand centre and latency reach / 需要地と遅延圏 · "
+        "— link, width ∝ capacity / 連系線<br>"
+        f"<b>Grid area / 供給エリア</b><br>{areas}</div>"
     )
 
 
-def make_map(results: xr.Dataset) -> folium.Map:
-    """Folium map of a run (see module docstring)."""
-    fmap = folium.Map(location=[36.5, 137.5], zoom_start=5, tiles=None, control_scale=True)
-    folium.TileLayer(GSI_TILES, attr=GSI_ATTRIBUTION, name="GSI standard / 地理院地図", max_zoom=18).add_to(fmap)
-    folium.TileLayer("OpenStreetMap", attr=OSM_ATTRIBUTION, name="OpenStreetMap", show=False).add_to(fmap)
+def _area_points(results: xr.Dataset) -> dict:
+    """Reference point per area for drawing links: the area's demand centre."""
+    return {str(a): (float(lat), float(lon)) for a, lat, lon in zip(
+        results["centre_area"].values, results["centre_lat"].values, results["centre_lon"].values)}
 
-    folium.GeoJson(
-        prefecture_geojson(results), name="Grid areas / 供給エリア",
+
+def add_site_layers(fol, fmap, results: xr.Dataset, class_prefix: str = "") -> None:
+    candidates = fol.FeatureGroup(name="Candidate sites / 候補地", show=True)
+    for site in results["site"].values[results["build"].values == 0]:
+        r = results.sel(site=site)
+        fol.CircleMarker([float(r["lat"]), float(r["lon"])], radius=3, color="#666", fill=True, fill_opacity=0.6,
+                         weight=1, popup=fol.Popup(site_popup_html(results, site), max_width=400),
+                         tooltip=esc(r["site_name"].values), class_name="candidate-site").add_to(candidates)
+    candidates.add_to(fmap)
+    years = [int(y) for y in results["year"].values]
+    for y in years:
+        group = fol.FeatureGroup(name=f"Chosen sites {y} / 選定サイト", show=(y == years[-1]))
+        cap = results["capacity_mw"].sel(year=y)
+        for site in results["site"].values[results["open"].sel(year=y).values == 1]:
+            mw = float(cap.sel(site=site).sum())
+            if mw <= 0:
+                continue
+            r = results.sel(site=site)
+            tech = str(cap.sel(site=site).idxmax("tech").values)
+            fol.CircleMarker([float(r["lat"]), float(r["lon"])], radius=max(4.0, 2.0 * math.sqrt(mw / 10.0)),
+                             color=TECH_COLOURS.get(tech, "#000"), fill=True, fill_opacity=0.7, weight=2,
+                             popup=fol.Popup(site_popup_html(results, site), max_width=400),
+                             tooltip=f"{esc(r['site_name'].values)}: {mw:,.0f} MW ({y})",
+                             class_name=f"chosen-site chosen-{y}").add_to(group)
+        group.add_to(fmap)
+
+
+def add_grid_layers(fol, fmap, results: xr.Dataset) -> None:
+    last = int(results["year"].values[-1])
+    w = results["weight_h"]
+    head_twh = (results["headroom_mw"].sel(year=last) * w).sum("time") / 1e6
+    mvp = (results["marginal_power_value_jpy_per_mwh"].sel(year=last) * w).sum("time") / w.sum() / 1e3
+    for name, values, caption, colours in (
+        (f"Decarbonised headroom {last} (TWh/yr) / 脱炭素余力", head_twh, "decarbonised headroom TWh/yr", ["#f7fcf5", "#00441b"]),
+        (f"Marginal value of power {last} (JPY/kWh) / 電力の限界価値", mvp, "marginal value of power JPY/kWh", ["#fff5eb", "#7f2704"]),
+    ):
+        vals = {str(a): float(values.sel(area=a)) for a in results["area"].values}
+        lo, hi = min(vals.values()), max(vals.values())
+        cmap = cm.LinearColormap(colours, vmin=lo, vmax=hi if hi > lo else lo + 1, caption=caption)
+        fol.GeoJson(prefecture_geojson(results, vals), name=name, show=False,
+                    style_function=lambda f, cmap=cmap: {"fillColor": cmap(f["properties"]["value"]), "color": "#555",
+                                                         "weight": 0.4, "fillOpacity": 0.7},
+                    tooltip=fol.GeoJsonTooltip(fields=["prefecture", "area", "value"],
+                                               aliases=["Prefecture", "Grid area", caption])).add_to(fmap)
+    pts = _area_points(results)
+    links = fol.FeatureGroup(name=f"Inter-area links {last} / 地域間連系線", show=True)
+    for link in results["link"].values:
+        r = results.sel(link=link)
+        a, b = str(r["link_from"].values), str(r["link_to"].values)
+        cap = float(r["link_capacity_mw"].sel(year=last))
+        if cap <= 0 or a not in pts or b not in pts:
+            continue
+        flow = r["link_flow_mw"].sel(year=last)
+        peak = float(abs(flow).max())
+        mean = float((flow * w).sum() / w.sum())
+        fol.PolyLine([pts[a], pts[b]], color="#333", weight=max(1.5, cap / 1000.0), opacity=0.7,
+                     tooltip=(f"{esc(link)} ({esc(r['link_kind'].values)}): {cap:,.0f} MW; data-centre flow {last}: "
+                              f"mean {mean:,.0f} MW {esc(a)}→{esc(b)}, peak {peak:,.0f} MW"),
+                     class_name="grid-link").add_to(links)
+    links.add_to(fmap)
+    landing = fol.FeatureGroup(name="Cable landing stations / 海底ケーブル陸揚局", show=True)
+    for i in range(results.sizes.get("landing", 0)):
+        r = results.isel(landing=i)
+        if not int(r["landing_international"]):
+            continue
+        fol.RegularPolygonMarker([float(r["landing_lat"]), float(r["landing_lon"])], number_of_sides=3, radius=6,
+                                 color="#000", fill=True, fill_color="#000", fill_opacity=0.9, weight=1,
+                                 tooltip=f"{esc(r['landing_name'].values)}: {esc(r['landing_cables'].values)}",
+                                 class_name="landing-station").add_to(landing)
+    landing.add_to(fmap)
+    if "plant" in results.dims:
+        plants = fol.FeatureGroup(name="Decarbonised plants / 脱炭素電源", show=False)
+        for i in range(results.sizes["plant"]):
+            r = results.isel(plant=i)
+            mw = float(r["plant_capacity_mw"])
+            tech = str(r["plant_technology"].values)
+            fol.CircleMarker([float(r["plant_lat"]), float(r["plant_lon"])], radius=max(2.0, math.sqrt(mw) / 6.0),
+                             color=PLANT_COLOURS.get(tech, "#999"), fill=True, fill_opacity=0.8, weight=1,
+                             tooltip=f"{esc(r['plant_name'].values)} ({esc(tech)}): {mw:,.0f} MW",
+                             class_name="plant").add_to(plants)
+        plants.add_to(fmap)
+    centres = fol.FeatureGroup(name="Demand centres and latency reach / 需要地と遅延圏", show=False)
+    for i in range(results.sizes["centre"]):
+        r = results.isel(centre=i)
+        fol.Circle([float(r["centre_lat"]), float(r["centre_lon"])], radius=float(r["latency_radius_km"]) * 1000.0,
+                   color="#444", fill=False, weight=1, dash_array="4",
+                   tooltip=(f"{esc(r['centre'].values)}: within {float(results['rtt_bound_ms']):.0f} ms RTT "
+                            f"(~{float(r['latency_radius_km']):,.0f} km)"), class_name="centre-reach").add_to(centres)
+        fol.CircleMarker([float(r["centre_lat"]), float(r["centre_lon"])], radius=5, color="#000", fill=True,
+                         fill_color="#fff", fill_opacity=1, weight=2, tooltip=esc(r["centre"].values),
+                         class_name="demand-centre").add_to(centres)
+    centres.add_to(fmap)
+
+
+def base_map(results: xr.Dataset, offline: bool):
+    fol = _folium(offline)
+    fmap = fol.Map(location=[36.5, 137.5], zoom_start=5, tiles=None, control_scale=True, prefer_canvas=False)
+    if not offline:
+        fol.TileLayer(GSI_TILES, attr=GSI_ATTRIBUTION, name="GSI standard / 地理院地図", max_zoom=18).add_to(fmap)
+        fol.TileLayer("OpenStreetMap", attr=OSM_ATTRIBUTION, name="OpenStreetMap", show=False).add_to(fmap)
+    else:
+        fmap.get_root().header.add_child(fol.Element(
+            "<style>.leaflet-container{background:#dcebf5}</style>"))
+    fol.GeoJson(
+        prefecture_geojson(results), name="Grid areas / 供給エリア", control=not offline,
         style_function=lambda f: {"fillColor": AREA_COLOURS.get(html.unescape(f["properties"]["area"]), "#ccc"),
                                   "color": "#555", "weight": 0.5, "fillOpacity": 0.35},
-        tooltip=folium.GeoJsonTooltip(fields=["prefecture", "prefecture_ja", "area"],
-                                      aliases=["Prefecture", "都道府県", "Grid area"]),
+        tooltip=fol.GeoJsonTooltip(fields=["prefecture", "prefecture_ja", "area"],
+                                   aliases=["Prefecture", "都道府県", "Grid area"]),
+        attr=PREFECTURE_CREDIT,
     ).add_to(fmap)
+    return fol, fmap
 
-    candidates = folium.FeatureGroup(name="Candidate sites / 候補地", show=True)
-    chosen = folium.FeatureGroup(name="Chosen sites / 選定サイト", show=True)
-    cap = results["capacity_mw"].isel(year=-1)
-    for site in results["site"].values:
-        r = results.sel(site=site)
-        lat, lon = float(r["lat"]), float(r["lon"])
-        popup = folium.Popup(site_popup_html(results, site), max_width=380)
-        tooltip = esc(r["site_name"].values)
-        if int(r["build"]) == 1:
-            mw = float(cap.sel(site=site).sum())
-            tech = str(cap.sel(site=site).idxmax("tech").values)
-            folium.CircleMarker([lat, lon], radius=max(4.0, 2.0 * math.sqrt(mw / 10.0)), color=TECH_COLOURS.get(tech, "#000"),
-                                fill=True, fill_opacity=0.7, weight=2, popup=popup, tooltip=tooltip,
-                                class_name="chosen-site").add_to(chosen)
-        else:
-            folium.CircleMarker([lat, lon], radius=3, color="#666", fill=True, fill_opacity=0.6, weight=1,
-                                popup=popup, tooltip=tooltip, class_name="candidate-site").add_to(candidates)
-    candidates.add_to(fmap)
-    chosen.add_to(fmap)
-    folium.LayerControl(collapsed=False).add_to(fmap)
-    fmap.get_root().html.add_child(folium.Element(legend_html(results)))
+
+def make_map(results: xr.Dataset, offline: bool = False):
+    """Folium map of a run (see module docstring)."""
+    fol, fmap = base_map(results, offline)
+    add_grid_layers(fol, fmap, results)
+    add_site_layers(fol, fmap, results)
+    fol.LayerControl(collapsed=False).add_to(fmap)
+    fmap.get_root().html.add_child(fol.Element(legend_html(results)))
     return fmap
 
 
-def chosen_site_count(results: xr.Dataset) -> int:
-    return int(np.sum(results["build"].values == 1))
+def chosen_site_count(results: xr.Dataset, year: int | None = None) -> int:
+    year = int(results["year"].values[-1]) if year is None else year
+    cap = results["capacity_mw"].sel(year=year).sum("tech")
+    return int(np.sum(cap.values > 0))

@@ -26,6 +26,20 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--technologies", help="comma-separated cooling options, e.g. air,immersion,direct_to_chip")
     run.add_argument("--sites", dest="sites_file", help="candidate sites file (CSV, GeoJSON or GeoPackage)")
     run.add_argument("--results-dir", help="folder for results (default: results)")
+    maps = sub.add_parser("maps", help="redraw the map and charts of runs from their results.nc",
+                          description="Redraw map.html (or, with --offline, the self-contained map_offline.html) and the "
+                                      "PNG charts of each run folder from its results.nc.")
+    maps.add_argument("runs", nargs="*", help="run folders (default: every run under --results-dir)")
+    maps.add_argument("--results-dir", default="results", help="folder holding the runs (default: results)")
+    maps.add_argument("--offline", action="store_true", help="inline Leaflet and use prefecture outlines as basemap: "
+                                                              "opens with no network")
+    compare = sub.add_parser("compare", help="map the differences between two runs",
+                             description="Map sites added, removed and resized between run A and run B.")
+    compare.add_argument("run_a")
+    compare.add_argument("run_b")
+    compare.add_argument("--year", type=int, help="milestone year to compare (default: the last)")
+    compare.add_argument("--out", help="output HTML (default: <results-dir>/compare-<A>-<B>.html)")
+    compare.add_argument("--offline", action="store_true", help="self-contained HTML that opens with no network")
     cflp = sub.add_parser("cflp", help="solve an OR-Library capacitated warehouse location instance",
                           description="Solve an OR-Library cap* instance (Beasley 1988) with the planner's facility-location "
                                       "core and HiGHS; the last line printed is the optimal total cost.")
@@ -50,6 +64,29 @@ def main(argv: list[str] | None = None) -> int:
                   f"open: {' '.join(str(i + 1) for i in opened)}")
             print(f"{pyo.value(m.Total_Cost):.3f}")
             return 0 if report.optimal else 1
+        if args.command == "maps":
+            from pathlib import Path
+
+            from planner.pipeline import draw_maps
+
+            runs = [Path(r) for r in args.runs] or sorted(p.parent for p in Path(args.results_dir).glob("*/results.nc"))
+            if not runs:
+                raise DataError(f"{args.results_dir}: no runs found; run `make run` first")
+            for run in runs:
+                for path in draw_maps(run, offline=args.offline):
+                    print(f"wrote {path}")
+            return 0
+        if args.command == "compare":
+            from pathlib import Path
+
+            from planner.pipeline import compare_runs
+
+            a, b = Path(args.run_a), Path(args.run_b)
+            out = Path(args.out) if args.out else a.parent / f"compare-{a.name}-{b.name}.html"
+            path, counts = compare_runs(a, b, out, args.year, args.offline)
+            print(", ".join(f"{k} {v}" for k, v in counts.items()))
+            print(f"map: {path}")
+            return 0
         if args.command == "run":
             from planner.config import load_config
             from planner.pipeline import run_plan

@@ -104,6 +104,28 @@ def cost_inputs(sites: xr.Dataset, techs: list[str], cfg: PlanConfig, costs: Cos
     }, coords={"site": sites["site"].values, "tech": techs})
 
 
+def map_layers() -> xr.Dataset:
+    """Landing stations and decarbonised plants, carried into results for the map (dims ``landing``, ``plant``)."""
+    st = load_landing_stations()
+    out = xr.Dataset(coords={"landing": st["station_id"].values})
+    out["landing_name"] = ("landing", st["name"].values)
+    out["landing_lat"] = ("landing", st["lat"].values, {"units": "degrees_north"})
+    out["landing_lon"] = ("landing", st["lon"].values, {"units": "degrees_east"})
+    out["landing_international"] = ("landing", st["international"].values.astype(int))
+    out["landing_cables"] = ("landing", st["cables"].astype(str).values)
+    path = data_path("grids", "plants.csv")
+    if path.exists():
+        pl = read_table(path, ("plant_id", "name", "technology", "area", "capacity_mw", "lat", "lon"),
+                        numeric=("capacity_mw", "lat", "lon"), key="plant_id")
+        out = out.assign_coords(plant=pl["plant_id"].values)
+        for col in ("name", "technology", "area"):
+            out[f"plant_{col}"] = ("plant", pl[col].astype(str).values)
+        out["plant_capacity_mw"] = ("plant", pl["capacity_mw"].values, {"units": "MW"})
+        out["plant_lat"] = ("plant", pl["lat"].values, {"units": "degrees_north"})
+        out["plant_lon"] = ("plant", pl["lon"].values, {"units": "degrees_east"})
+    return out
+
+
 def year_weights(years: list[int], rate: float, last_period_years: int) -> np.ndarray:
     """Discounted years each milestone stands for [yr].
 
@@ -268,6 +290,9 @@ def build_inputs(cfg: PlanConfig, sites: xr.Dataset, scenario: str | None = None
     ds["rtt_ms"] = (("site", "centre"), rtt_ms, {"units": "ms", "long_name": "fibre round-trip propagation time"})
     ds["rtt_bound_ms"] = ((), float(rtt_bound), {"units": "ms"})
     ds["fibre_cost_jpy_per_mw_yr"] = (("site", "centre"), fibre, {"units": "JPY/MW/yr"})
+    ds["latency_radius_km"] = ("centre", np.full(len(centres), rtt_bound * 1000.0 / (2 * route * us_per_km)),
+                               {"units": "km", "long_name": "great-circle reach within the RTT bound"})
+    ds = ds.merge(map_layers())
     ds["link_from"] = ("link", links["area_from"].values)
     ds["link_to"] = ("link", links["area_to"].values)
     ds["link_kind"] = ("link", links["kind"].values)

@@ -14,6 +14,7 @@ import pandas as pd
 import xarray as xr
 
 from grids.tables import DataError
+from maps.charts import write_charts
 from maps.siting_map import make_map
 from models.extract import explain_shortfall, extract_results
 from models.plan import solve_plan
@@ -105,9 +106,40 @@ def run_scenario(cfg: PlanConfig, scenario: str, sites: xr.Dataset, log=print) -
     write_atomic(out.results_nc, lambda p: results.to_netcdf(p, engine="h5netcdf"))
     write_text_atomic(out.summary_csv, summary.to_csv(index=False))
     write_atomic(out.map_html, lambda p: fmap.save(str(p)))
+    write_charts(results, run_dir, write=save_png)
     t["total"] = time.perf_counter() - t0
     out.timings_s = t
     return out
+
+
+def save_png(path: Path, fig) -> None:
+    write_atomic(path, lambda p: fig.savefig(p, format="png"))
+
+
+def open_results(run_dir: Path) -> xr.Dataset:
+    path = Path(run_dir) / "results.nc"
+    if not path.is_file():
+        raise DataError(f"{path}: no results here; run `make run` first")
+    with xr.open_dataset(path, engine="h5netcdf") as ds:
+        return ds.load()
+
+
+def draw_maps(run_dir: Path, offline: bool = False) -> list[Path]:
+    """(Re)draw a run's map and charts from its results.nc; offline maps go to map_offline.html."""
+    results = open_results(run_dir)
+    fmap = make_map(results, offline=offline)
+    target = Path(run_dir) / ("map_offline.html" if offline else "map.html")
+    write_atomic(target, lambda p: fmap.save(str(p)))
+    return [target, *write_charts(results, Path(run_dir), write=save_png)]
+
+
+def compare_runs(run_a: Path, run_b: Path, out: Path, year: int | None = None, offline: bool = False) -> tuple[Path, dict]:
+    from maps.compare import change_counts, make_compare_map
+
+    a, b = open_results(run_a), open_results(run_b)
+    fmap, changes = make_compare_map(a, b, year, offline, Path(run_a).name, Path(run_b).name)
+    write_atomic(out, lambda p: fmap.save(str(p)))
+    return out, change_counts(changes)
 
 
 def run_plan(cfg: PlanConfig, log=print) -> list[RunOutputs]:
