@@ -20,11 +20,14 @@ A        ?= results/jst_optimistic
 B        ?= results/jst_modest
 MAP_ARGS := $(if $(OFFLINE),--offline)
 
-.PHONY: help install run maps compare test clean
+SWEEP    ?= sweeps/carbon_price.yaml
+
+.PHONY: help install run sweep maps compare bench test clean
 
 help: ## list the targets
 	@echo "make run    [SCENARIO=jst_modest] [YEARS=2030,2040,2050] [SITES=file.csv] [CONFIG=file.yaml]"
 	@echo "           solve the plan (default: the three JST scenarios), write results/<scenario>/ and its map"
+	@echo "make sweep  SWEEP=sweeps/carbon_price.yaml  parameter sweep on Dask (DASK_SCHEDULER=tcp://host:port for a cluster); resumable"
 	@echo "make maps   [OFFLINE=1]  redraw maps and charts of every run under results/ (OFFLINE=1: map_offline.html, no network needed)"
 	@echo "make compare A=results/jst_optimistic B=results/jst_modest [OFFLINE=1]  map sites added, removed, resized"
 	@echo "make test   run the test suite"
@@ -42,6 +45,9 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/python -m planner run $(RUN_ARGS)
+
+sweep: $(STAMP)
+	$(BIN)/python -m planner sweep $(SWEEP)
 
 maps: $(STAMP)
 	$(BIN)/python -m planner maps $(MAP_ARGS)

@@ -16,7 +16,7 @@ import xarray as xr
 
 from models.registry import OBJECTIVE_SCALE_JPY
 from models.siting import SitingOptions, build_siting_model, total_unserved_mwh
-from models.solve import SolveReport, solve
+from models.solve import SolveReport, new_solver, solve
 
 
 @dataclass
@@ -33,15 +33,11 @@ def _fix_integers(m):
         v.domain = pyo.Reals
 
 
-def marginal_power_values(m, mip_rel_gap: float, time_limit_s: float) -> dict:
+def marginal_power_values(m, mip_rel_gap: float, time_limit_s: float, opt=None) -> dict:
     """Duals of the area balance after fixing the build decisions [JPY/MWh]."""
-    from pyomo.contrib.appsi.solvers import Highs
-
     _fix_integers(m)
-    opt = Highs()
+    opt = opt or new_solver()
     opt.config.time_limit = time_limit_s
-    opt.config.load_solution = False
-    opt.highs_options = {"log_to_console": False, "random_seed": 0}
     res = opt.solve(m)
     res.solution_loader.load_vars()
     duals = res.solution_loader.get_duals([m.Area_Power_Balance[i] for i in m.Area_Power_Balance])
@@ -53,7 +49,7 @@ def marginal_power_values(m, mip_rel_gap: float, time_limit_s: float) -> dict:
     return out
 
 
-def minimum_unserved_mwh(m, time_limit_s: float) -> float:
+def minimum_unserved_mwh(m, time_limit_s: float, opt=None) -> float:
     """Least unserved IT energy any plan can reach [MWh, all milestone years].
 
     From the LP relaxation with unserved load priced at the value of lost load:
@@ -61,14 +57,10 @@ def minimum_unserved_mwh(m, time_limit_s: float) -> float:
     so the relaxation serves all it can, and with every relaxed site fully
     open the same service is reachable by an integer plan.
     """
-    from pyomo.contrib.appsi.solvers import Highs
-
     for v in m.Open.values():
         v.domain = pyo.UnitInterval
-    opt = Highs()
+    opt = opt or new_solver()
     opt.config.time_limit = time_limit_s
-    opt.config.load_solution = False
-    opt.highs_options = {"log_to_console": False, "random_seed": 0}
     res = opt.solve(m)
     res.solution_loader.load_vars()
     value = sum(pyo.value(m.UnservedEnergy[y]) for y in m.YEARS)
@@ -79,18 +71,73 @@ def minimum_unserved_mwh(m, time_limit_s: float) -> float:
 
 def solve_plan(inputs: xr.Dataset, options: SitingOptions | None = None, mip_rel_gap: float = 0.005,
                time_limit_s: float = 600.0, log_file: str | None = None) -> PlanSolution:
-    m = build_siting_model(inputs, options)
-    report = solve(m, mip_rel_gap, time_limit_s, log_file=log_file)
+    return solve_built(build_siting_model(inputs, options), mip_rel_gap, time_limit_s, log_file)
+
+
+def reset_for_resolve(m) -> None:
+    """Undo what a previous ``solve_built`` changed, so a built model can be solved again."""
+    for v in m.Open.values():
+        v.unfix()
+        v.domain = pyo.Binary
+    if m.component("Unserved_At_Minimum") is not None:
+        m.del_component(m.Unserved_At_Minimum)
+
+
+@dataclass
+class ReuseState:
+    """A built model kept between sweep points that differ only in the carbon price."""
+
+    model: pyo.ConcreteModel
+    inputs: xr.Dataset
+    key: str
+    reused: bool
+    solver: object = None
+
+
+def solve_plan_reusing(inputs_builder, state: ReuseState | None, key: str, carbon_price_by_year: dict,
+                       options: SitingOptions | None, mip_rel_gap: float, time_limit_s: float,
+                       reuse_solver: bool = False):
+    """Solve a point, reusing ``state``'s built model when only the carbon price changed.
+
+    ``inputs_builder()`` is called only when a new model is needed; the carbon
+    price is a mutable parameter of the built model. By default each re-solve
+    gets a fresh HiGHS instance: keeping HiGHS's own state (``reuse_solver``)
+    was measured slower across a changed carbon price (10.4 s against 9.4 s for
+    a fresh build), while reusing the built model saves input assembly and
+    model building (5.9 s against 8.2 s, JST Modest 2030-2040, 6-h steps).
+    """
+    if state is not None and state.key == key:
+        m = state.model
+        reset_for_resolve(m)
+        inputs = state.inputs.copy()
+        inputs["carbon_price_jpy_per_t"] = ("year", [carbon_price_by_year[int(y)] for y in inputs["year"].values],
+                                            inputs["carbon_price_jpy_per_t"].attrs)
+        for y in m.YEARS:
+            m.carbon_price_jpy_per_t[y] = carbon_price_by_year[int(y)]
+        reused, opt = True, (state.solver if reuse_solver else new_solver())
+    else:
+        inputs = inputs_builder()
+        m = build_siting_model(inputs, options)
+        reused, opt = False, new_solver()
+    sol = solve_built(m, mip_rel_gap, time_limit_s, opt=opt)
+    return sol, inputs, ReuseState(m, inputs, key, reused, opt)
+
+
+def solve_built(m, mip_rel_gap: float = 0.005, time_limit_s: float = 600.0, log_file: str | None = None,
+                opt=None) -> PlanSolution:
+    """Solve a built model (steps 1-3 above); ``opt`` is a persistent solver kept across re-solves."""
+    opt = opt or new_solver()
+    report = solve(m, mip_rel_gap, time_limit_s, log_file=log_file, opt=opt)
     lexicographic = total_unserved_mwh(m) > 1e-3
     if lexicographic:
         # Hold unserved load at its minimum and price it at zero, so the MIP gap measures the plan itself.
-        least = minimum_unserved_mwh(m, time_limit_s)
+        least = minimum_unserved_mwh(m, time_limit_s, opt)
         m.Unserved_At_Minimum = pyo.Constraint(
             expr=sum(m.UnservedEnergy[y] for y in m.YEARS) <= least * (1 + 1e-9) + 1e-3)
         voll = pyo.value(m.voll_jpy_per_mwh)
         m.voll_jpy_per_mwh = 0.0
-        report = solve(m, mip_rel_gap, time_limit_s, log_file=log_file)
-    duals = marginal_power_values(m, mip_rel_gap, time_limit_s)
+        report = solve(m, mip_rel_gap, time_limit_s, log_file=log_file, opt=opt)
+    duals = marginal_power_values(m, mip_rel_gap, time_limit_s, opt)
     if lexicographic:
         m.voll_jpy_per_mwh = voll  # report the shortfall at the value of lost load
     return PlanSolution(m, report, duals, lexicographic)

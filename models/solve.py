@@ -31,21 +31,28 @@ class SolveReport:
     solver: str = "HiGHS"
 
 
+def new_solver() -> Highs:
+    """A persistent HiGHS interface: reused across solves of one model, it updates only what changed."""
+    opt = Highs()
+    if not opt.available():
+        raise SolveError("HiGHS (highspy) is not available: install the project with `make install`")
+    opt.config.load_solution = False
+    opt.config.stream_solver = False
+    opt.highs_options = {"log_to_console": False, "random_seed": 0}
+    return opt
+
+
 def solve(m: pyo.ConcreteModel, mip_rel_gap: float = 0.005, time_limit_s: float = 600.0,
-          log_file: str | None = None, objective_scale: float = 1e6) -> SolveReport:
+          log_file: str | None = None, objective_scale: float = 1e6, opt: Highs | None = None) -> SolveReport:
     """Run HiGHS on ``m``; load the solution into the model's variables.
 
     ``objective_scale`` converts the solver's objective back to model units
     (the siting objective is stated in million JPY); the reported objective
     and bound are in model units.
     """
-    opt = Highs()
-    if not opt.available():
-        raise SolveError("HiGHS (highspy) is not available: install the project with `make install`")
+    opt = opt or new_solver()
     opt.config.mip_gap = mip_rel_gap
     opt.config.time_limit = time_limit_s
-    opt.config.load_solution = False
-    opt.config.stream_solver = False
     opt.highs_options = {"log_to_console": False, "random_seed": 0}
     if log_file:
         opt.highs_options["log_file"] = str(log_file)

@@ -6,6 +6,7 @@ file, row or key and the problem, exits with status 2 and writes nothing.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 
 from grids.tables import DataError
@@ -40,6 +41,14 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--year", type=int, help="milestone year to compare (default: the last)")
     compare.add_argument("--out", help="output HTML (default: <results-dir>/compare-<A>-<B>.html)")
     compare.add_argument("--offline", action="store_true", help="self-contained HTML that opens with no network")
+    sweep = sub.add_parser("sweep", help="run a parameter sweep on Dask (resumable)",
+                           description="Solve the cartesian product of the values in a sweep file on a local Dask "
+                                       "cluster (SWEEP_WORKERS workers, default 2) or on DASK_SCHEDULER=tcp://host:port; "
+                                       "already solved points are skipped. Writes <results-dir>/sweeps/<name>/<name>.nc, "
+                                       ".csv and one PNG per swept key.")
+    sweep.add_argument("file", help="sweep file, e.g. sweeps/carbon_price.yaml")
+    sweep.add_argument("--results-dir", default="results", help="folder for results (default: results)")
+    sweep.add_argument("--check", action="store_true", help="validate the sweep file and list its points, solve nothing")
     cflp = sub.add_parser("cflp", help="solve an OR-Library capacitated warehouse location instance",
                           description="Solve an OR-Library cap* instance (Beasley 1988) with the planner's facility-location "
                                       "core and HiGHS; the last line printed is the optimal total cost.")
@@ -64,6 +73,21 @@ def main(argv: list[str] | None = None) -> int:
                   f"open: {' '.join(str(i + 1) for i in opened)}")
             print(f"{pyo.value(m.Total_Cost):.3f}")
             return 0 if report.optimal else 1
+        if args.command == "sweep":
+            from planner.sweep import load_sweep, point_key, run_sweep
+
+            plan = load_sweep(args.file, args.results_dir)
+            if args.check:
+                for coords, cfg in plan.points:
+                    print(point_key(cfg), json.dumps(coords, sort_keys=True))
+                print(f"{len(plan.points)} points valid")
+                return 0
+            out = run_sweep(plan, args.results_dir)
+            print(f"results: {out['netcdf']}")
+            print(f"table:   {out['csv']}")
+            for png in out["pngs"]:
+                print(f"plot:    {png}")
+            return 0
         if args.command == "maps":
             from pathlib import Path
 

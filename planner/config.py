@@ -116,9 +116,14 @@ def load_config(path: Path | str | None = None, overrides: dict | None = None) -
         source = Path(path)
         data = _merge(data, _read_yaml(source))
     data = _merge(data, {k: v for k, v in (overrides or {}).items() if v is not None})
+    return validate_config(data, source)
+
+
+def validate_config(data: dict, source, prefix: str = "") -> PlanConfig:
+    """Validate a merged configuration; the first problem becomes one line naming file and key path."""
     try:
         return PlanConfig.model_validate(data)
     except ValidationError as err:
         e = err.errors()[0]
         key = ".".join(str(p) for p in e["loc"])
-        raise DataError(f"{source}: key '{key}': {e['msg']}") from None
+        raise DataError(f"{source}: key '{(prefix + '.') if prefix else ''}{key}': {e['msg']}") from None
