@@ -11,8 +11,9 @@ SCENARIO ?=
 YEARS    ?=
 SITES    ?=
 CONFIG   ?=
+NAMED    ?=
 RUN_ARGS := $(if $(SCENARIO),--scenario $(SCENARIO)) $(if $(YEARS),--years $(YEARS)) \
-            $(if $(SITES),--sites $(SITES)) $(if $(CONFIG),--config $(CONFIG))
+            $(if $(SITES),--sites $(SITES)) $(if $(CONFIG),--config $(CONFIG)) $(if $(NAMED),--named $(NAMED))
 
 .DEFAULT_GOAL := help
 OFFLINE  ?=
@@ -25,11 +26,12 @@ SWEEP    ?= sweeps/carbon_price.yaml
 .PHONY: help install run sweep maps compare bench test clean
 
 help: ## list the targets
-	@echo "make run    [SCENARIO=jst_modest] [YEARS=2030,2040,2050] [SITES=file.csv] [CONFIG=file.yaml]"
+	@echo "make run    [SCENARIO=jst_modest] [YEARS=2030,2040,2050] [SITES=file.csv] [CONFIG=file.yaml] [NAMED=high_carbon_price]"
 	@echo "           solve the plan (default: the three JST scenarios), write results/<scenario>/ and its map"
 	@echo "make sweep  SWEEP=sweeps/carbon_price.yaml  parameter sweep on Dask (DASK_SCHEDULER=tcp://host:port for a cluster); resumable"
 	@echo "make maps   [OFFLINE=1]  redraw maps and charts of every run under results/ (OFFLINE=1: map_offline.html, no network needed)"
 	@echo "make compare A=results/jst_optimistic B=results/jst_modest [OFFLINE=1]  map sites added, removed, resized"
+	@echo "make bench  benchmark sizes and timings, write bench/results.json"
 	@echo "make test   run the test suite"
 	@echo "make install  create .venv and install the planner (done by the other targets on first use)"
 	@echo "make clean  remove .venv, results/ and caches"
@@ -54,6 +56,9 @@ maps: $(STAMP)
 
 compare: $(STAMP)
 	$(BIN)/python -m planner compare $(A) $(B) $(MAP_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python -m planner bench
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

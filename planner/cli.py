@@ -19,6 +19,7 @@ def _parser() -> argparse.ArgumentParser:
                          description="Solve the siting plan for each demand scenario over the milestone years and write "
                                      "results.nc, summary.csv and map.html under <results-dir>/<scenario>/.")
     run.add_argument("--config", help="YAML file with the keys to change from the default configuration")
+    run.add_argument("--named", help="a named scenario from planner/config/scenarios.yaml (its differences from the default)")
     run.add_argument("--scenario", help="one demand scenario: jst_optimistic, jst_modest, jst_as_is or criepi_occto "
                                         "(default: the three JST scenarios)")
     run.add_argument("--years", help="comma-separated milestone years, e.g. 2030,2040,2050")
@@ -49,6 +50,11 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("file", help="sweep file, e.g. sweeps/carbon_price.yaml")
     sweep.add_argument("--results-dir", default="results", help="folder for results (default: results)")
     sweep.add_argument("--check", action="store_true", help="validate the sweep file and list its points, solve nothing")
+    bench = sub.add_parser("bench", help="benchmark model size and timings (bench/results.json)",
+                           description="Build and solve the benchmark cases, print a table of sizes and median timings, "
+                                       "and write bench/results.json.")
+    bench.add_argument("--out", default="bench/results.json")
+    bench.add_argument("--case", action="append", help="run only this case (small, default); repeatable")
     cflp = sub.add_parser("cflp", help="solve an OR-Library capacitated warehouse location instance",
                           description="Solve an OR-Library cap* instance (Beasley 1988) with the planner's facility-location "
                                       "core and HiGHS; the last line printed is the optimal total cost.")
@@ -88,6 +94,14 @@ def main(argv: list[str] | None = None) -> int:
             for png in out["pngs"]:
                 print(f"plot:    {png}")
             return 0
+        if args.command == "bench":
+            from pathlib import Path
+
+            from planner.bench import run_bench
+
+            run_bench(Path(args.out), args.case)
+            print(f"wrote {args.out}")
+            return 0
         if args.command == "maps":
             from pathlib import Path
 
@@ -126,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
                     raise DataError(f"--years '{args.years}': expected comma-separated years such as 2030,2040") from None
             if args.technologies:
                 overrides["technologies"] = [t.strip() for t in args.technologies.split(",") if t.strip()]
-            cfg = load_config(args.config, overrides)
+            cfg = load_config(args.config, overrides, named=args.named)
             for out in run_plan(cfg):
                 print(f"results: {out.results_nc}")
                 print(f"summary: {out.summary_csv}")

@@ -108,15 +108,36 @@ def _merge(base: dict, override: dict) -> dict:
     return out
 
 
-def load_config(path: Path | str | None = None, overrides: dict | None = None) -> PlanConfig:
-    """Default YAML, then ``path`` (a user file with only the keys it changes), then ``overrides``."""
+def named_scenarios_path() -> Path:
+    return Path(str(resources.files("planner").joinpath("config", "scenarios.yaml")))
+
+
+def load_config(path: Path | str | None = None, overrides: dict | None = None, named: str | None = None) -> PlanConfig:
+    """Default YAML, then a named scenario's differences, then ``path`` (only the keys it changes), then ``overrides``."""
     data = _read_yaml(default_config_path())
     source = default_config_path()
+    if named is not None:
+        named_all = _read_yaml(named_scenarios_path())
+        if named not in named_all:
+            raise DataError(f"{named_scenarios_path()}: unknown named scenario '{named}'; "
+                            f"choose one of {', '.join(sorted(named_all))}")
+        if not isinstance(named_all[named], dict):
+            raise DataError(f"{named_scenarios_path()}: named scenario '{named}' must be a mapping of keys")
+        source = f"{named_scenarios_path()} [{named}]"
+        data = _merge(data, named_all[named])
     if path is not None:
         source = Path(path)
         data = _merge(data, _read_yaml(source))
     data = _merge(data, {k: v for k, v in (overrides or {}).items() if v is not None})
     return validate_config(data, source)
+
+
+def check_named_scenarios() -> list[str]:
+    """Validate every named scenario; returns their names."""
+    names = list(_read_yaml(named_scenarios_path()))
+    for name in names:
+        load_config(named=name)
+    return names
 
 
 def validate_config(data: dict, source, prefix: str = "") -> PlanConfig:

@@ -32,3 +32,17 @@ def test_bad_config_names_key_and_file(tmp_path, text, key):
     p.write_text(text)
     with pytest.raises(DataError, match=rf"bad.yaml: key '{key}'"):
         load_config(p)
+
+
+def test_named_scenarios_validate_and_differ_from_default():
+    from planner.config import check_named_scenarios
+
+    names = check_named_scenarios()
+    assert {"high_carbon_price", "criepi_occto", "hourly_clean_power"} <= set(names)
+    assert load_config(named="criepi_occto").scenarios == ["criepi_occto"]
+    assert load_config(named="high_carbon_price").carbon_price_for(2040) == pytest.approx((21200 + 37850) / 2)
+
+
+def test_unknown_named_scenario_is_named(tmp_path):
+    with pytest.raises(DataError, match=r"scenarios.yaml: unknown named scenario 'high_carbon'"):
+        load_config(named="high_carbon")
