@@ -127,7 +127,6 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "run":
             from planner.config import load_config
-            from planner.pipeline import run_plan
 
             overrides = {k: getattr(args, k) for k in ("carbon_price_jpy_per_t_co2", "sites_file", "results_dir",
                                                          "rtt_bound_ms")}
@@ -141,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.technologies:
                 overrides["technologies"] = [t.strip() for t in args.technologies.split(",") if t.strip()]
             cfg = load_config(args.config, overrides, named=args.named)
+            from planner.pipeline import run_plan  # heavy imports only once the input is known to be valid
+
             for out in run_plan(cfg):
                 print(f"results: {out.results_nc}")
                 print(f"summary: {out.summary_csv}")

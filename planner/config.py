@@ -140,11 +140,15 @@ def check_named_scenarios() -> list[str]:
     return names
 
 
+_TYPE_TAGS = {"float", "int", "str", "bool", "list", "dict", "none"}
+
+
 def validate_config(data: dict, source, prefix: str = "") -> PlanConfig:
     """Validate a merged configuration; the first problem becomes one line naming file and key path."""
     try:
         return PlanConfig.model_validate(data)
     except ValidationError as err:
         e = err.errors()[0]
-        key = ".".join(str(p) for p in e["loc"])
+        # Drop pydantic's union-branch tags (e.g. 'float', 'dict[int,float]') from the key path.
+        key = ".".join(str(p) for p in e["loc"] if not (isinstance(p, str) and (p in _TYPE_TAGS or "[" in p)))
         raise DataError(f"{source}: key '{(prefix + '.') if prefix else ''}{key}': {e['msg']}") from None
