@@ -16,7 +16,7 @@ import xarray as xr
 
 from models.registry import OBJECTIVE_SCALE_JPY
 from models.siting import SitingOptions, build_siting_model, total_unserved_mwh
-from models.solve import SolveReport, new_solver, solve
+from models.solve import SolveError, SolveReport, new_solver, solve
 
 
 @dataclass
@@ -123,11 +123,75 @@ def solve_plan_reusing(inputs_builder, state: ReuseState | None, key: str, carbo
     return sol, inputs, ReuseState(m, inputs, key, reused, opt)
 
 
+ELASTIC_FAMILIES = ("Co2_Cap", "Carbon_Free_Energy_Target")  # policy constraints that can make a plan impossible
+
+
+class InfeasiblePlan(SolveError):
+    """No plan meets the policy constraints; the message names what could not be met."""
+
+
+def explain_infeasibility(m, time_limit_s: float) -> str:
+    """Re-solve with elastic slacks on the policy constraints and name those that had to give way.
+
+    Demand and power balances already carry priced slacks, so only policy
+    options (CO2 caps, carbon-free-energy targets) can make the model infeasible.
+    """
+    families = [f for f in ELASTIC_FAMILIES if m.component(f) is not None]
+    if not families:
+        return "HiGHS found no feasible plan and no policy constraint is active to relax"
+    penalty = 0
+    slacks = {}
+    for fam in families:
+        con = m.component(fam)
+        idx = list(con.keys())
+        var = pyo.Var(idx, domain=pyo.NonNegativeReals)
+        m.add_component(f"Elastic_{fam}", var)
+        for i in idx:
+            c = con[i]
+            # Every policy constraint is "lhs <= ub" or "lhs >= lb": the slack widens the bound.
+            if c.upper is not None:
+                c.set_value((c.lower, c.body - var[i], c.upper))
+            else:
+                c.set_value((c.lower, c.body + var[i], c.upper))
+        slacks[fam] = var
+        penalty = penalty + sum(var.values())
+    m.Total_Cost.deactivate()
+    m.Elastic_Objective = pyo.Objective(expr=penalty, sense=pyo.minimize)
+    opt = new_solver()
+    opt.config.time_limit = time_limit_s
+    res = opt.solve(m)
+    res.solution_loader.load_vars()
+    parts = []
+    for fam, var in slacks.items():
+        short = {i: pyo.value(v) for i, v in var.items() if pyo.value(v) > 1e-6}
+        if not short:
+            continue
+        if fam == "Co2_Cap":
+            parts.append("Co2_Cap cannot be met in " + ", ".join(f"{y} (over by {v / 1e6:,.3f} Mt-CO2)" for y, v in short.items()))
+        else:
+            years = sorted({i if isinstance(i, int) else i[0] for i in short})
+            for y in years:
+                hits = [i for i in short if (i if isinstance(i, int) else i[0]) == y]
+                if isinstance(hits[0], int):
+                    parts.append(f"Carbon_Free_Energy_Target cannot be met in {y} (short by {short[y] / 1e3:,.1f} GWh of clean power)")
+                else:
+                    total = sum(short[i] for i in hits)
+                    parts.append(f"Carbon_Free_Energy_Target cannot be met in {len(hits)} of {len(m.TIMESTEPS)} timesteps "
+                                 f"of {y} (first: timestep {hits[0][1]}; short by up to {max(short[i] for i in hits):,.1f} MW, "
+                                 f"{total:,.1f} MW summed)")
+    return "; ".join(parts) or "HiGHS found no feasible plan, yet relaxing the policy constraints needs no slack"
+
+
 def solve_built(m, mip_rel_gap: float = 0.005, time_limit_s: float = 600.0, log_file: str | None = None,
                 opt=None) -> PlanSolution:
     """Solve a built model (steps 1-3 above); ``opt`` is a persistent solver kept across re-solves."""
     opt = opt or new_solver()
-    report = solve(m, mip_rel_gap, time_limit_s, log_file=log_file, opt=opt)
+    try:
+        report = solve(m, mip_rel_gap, time_limit_s, log_file=log_file, opt=opt)
+    except SolveError as err:
+        if "infeasible" not in str(err).lower():
+            raise
+        raise InfeasiblePlan(f"no feasible plan: {explain_infeasibility(m, time_limit_s)}") from None
     lexicographic = total_unserved_mwh(m) > 1e-3
     if lexicographic:
         # Hold unserved load at its minimum and price it at zero, so the MIP gap measures the plan itself.

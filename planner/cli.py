@@ -150,6 +150,13 @@ def main(argv: list[str] | None = None) -> int:
     except DataError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except Exception as err:  # noqa: BLE001 - solver trouble is reported in one line, never as a traceback
+        from models.solve import SolveError
+
+        if isinstance(err, SolveError):
+            print(f"error: {err}", file=sys.stderr)
+            return 3
+        raise
     return 1
 
 

@@ -72,6 +72,13 @@ class PlanConfig(BaseModel):
             raise ValueError("carbon price must lie within 0-1,000,000 JPY/t-CO2")
         return v
 
+    @field_validator("co2_cap_t_per_yr")
+    @classmethod
+    def _caps(cls, v):
+        if any(x < 0 for x in v.values()):
+            raise ValueError("CO2 caps must be >= 0 t-CO2/yr")
+        return v
+
     def carbon_price_for(self, year: int) -> float:
         """Carbon price [JPY/t-CO2] in ``year`` (linear between given years, flat outside)."""
         p = self.carbon_price_jpy_per_t_co2

@@ -85,6 +85,8 @@ def run_scenario(cfg: PlanConfig, scenario: str, sites: xr.Dataset, log=print) -
     log(f"[{scenario}] {inputs.sizes['site']} candidate sites; IT load GW: {loads}")
     options = SitingOptions(cfg.cfe_target_share, cfg.cfe_matching, cfg.co2_cap_t_per_yr)
     run_dir.mkdir(parents=True, exist_ok=True)
+    for stale in run_dir.glob(".*.tmp"):  # left by a run that was killed while writing
+        stale.unlink()
     t1 = time.perf_counter()
     sol = solve_plan(inputs, options, cfg.solver.mip_rel_gap, cfg.solver.time_limit_s, log_file=str(run_dir / "highs.log"))
     t["solve"] = time.perf_counter() - t1
@@ -94,7 +96,8 @@ def run_scenario(cfg: PlanConfig, scenario: str, sites: xr.Dataset, log=print) -
     shortfall = explain_shortfall(results)
     results.attrs.update(config=json.dumps(cfg.model_dump(mode="json"), sort_keys=True), git_revision=git_revision(),
                          title=f"Japan data-centre siting plan, {scenario}", shortfall="\n".join(shortfall))
-    status = "optimal" if sol.report.optimal else f"stopped ({sol.report.termination})"
+    status = "optimal" if sol.report.optimal else (
+        f"NOT OPTIMAL: stopped by {sol.report.termination}, best plan found is reported with its gap")
     log(f"[{scenario}] HiGHS {status}, MIP gap {100 * sol.report.mip_gap:.3f} %, "
         f"discounted plan cost {float(results['plan_cost_jpy']) / 1e12:,.2f} trn JPY")
     for line in shortfall:

@@ -18,7 +18,10 @@ def test_user_strings_are_escaped(tmp_path):
     from sites.candidates import load_sites
 
     p = tmp_path / "evil.csv"
+    # Every user string the map shows: name, Japanese name, kind, operator, municipality.
     pd.DataFrame([{"site_id": "evil", "name": "<script>alert(1)</script>", "name_ja": "${alert(2)}`",
+                   "kind": "<b onmouseover=alert(3)>x</b>", "operator": "</div><script>alert(4)</script>",
+                   "municipality": "<svg onload=alert(5)>",
                    "prefecture": "Hokkaido", "area": "hokkaido", "lat": 43.06, "lon": 141.35, "max_it_mw": 5000}]
                  ).to_csv(p, index=False)
     cfg = load_config(overrides={"scenarios": ["jst_optimistic"], "years": [2030]})
@@ -28,6 +31,8 @@ def test_user_strings_are_escaped(tmp_path):
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "${alert(2)}" not in html
+    for raw in ("<b onmouseover", "<script>alert(4)", "<svg onload"):
+        assert raw not in html
 
 
 def test_map_has_layers_and_legend(run):  # noqa: F811
