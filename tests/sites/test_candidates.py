@@ -102,3 +102,19 @@ def test_user_geojson_sites(tmp_path):
 def test_user_sites_need_no_provenance(tmp_path):
     s = load_sites(_user_csv(tmp_path, [GOOD]))
     assert s.sizes["site"] == 1
+
+
+def test_user_geopackage_sites_and_errors(tmp_path):
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    props = {k: v for k, v in GOOD.items() if k not in ("lat", "lon")}
+    gdf = gpd.GeoDataFrame([props], geometry=[Point(141.35, 43.06)], crs="EPSG:4326")
+    p = tmp_path / "mine.gpkg"
+    gdf.to_file(p, driver="GPKG")
+    assert list(load_sites(p)["site"].values) == ["my_site"]
+    bad = gpd.GeoDataFrame([{**props, "area": "kyushu"}], geometry=[Point(141.35, 43.06)], crs="EPSG:4326")
+    q = tmp_path / "bad.gpkg"
+    bad.to_file(q, driver="GPKG")
+    with pytest.raises(DataError, match=r"bad.gpkg: row 2 \(my_site\): area 'kyushu' does not match"):
+        load_sites(q)
