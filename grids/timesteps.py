@@ -16,8 +16,11 @@ import pandas as pd
 JST_OFFSET_H = 9
 
 
-def representative_days(year: int, day_of_month: int = 15) -> pd.DataFrame:
-    """One representative JST day per month, hourly.
+DAYS_OF_MONTH = {1: (15,), 2: (8, 22), 3: (5, 15, 25)}
+
+
+def representative_days(year: int, days_per_month: int = 1) -> pd.DataFrame:
+    """``days_per_month`` representative JST days per month (default the 15th), hourly.
 
     Returns
     -------
@@ -32,20 +35,22 @@ def representative_days(year: int, day_of_month: int = 15) -> pd.DataFrame:
     (288, 8760.0)
     """
     frames = []
+    days = DAYS_OF_MONTH[days_per_month]
     for month in range(1, 13):
-        start_jst = pd.Timestamp(year=year, month=month, day=day_of_month, tz="Asia/Tokyo")
-        times = pd.date_range(start_jst, periods=24, freq="h").tz_convert("UTC")
-        frames.append(
-            pd.DataFrame(
-                {
-                    "month": month,
-                    "day": month - 1,
-                    "hour_jst": np.arange(24),
-                    "weight_h": float(calendar.monthrange(year, month)[1]),
-                },
-                index=pd.DatetimeIndex(times, name="time"),
+        for k, dom in enumerate(days):
+            start_jst = pd.Timestamp(year=year, month=month, day=dom, tz="Asia/Tokyo")
+            times = pd.date_range(start_jst, periods=24, freq="h").tz_convert("UTC")
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "month": month,
+                        "day": (month - 1) * len(days) + k,
+                        "hour_jst": np.arange(24),
+                        "weight_h": float(calendar.monthrange(year, month)[1]) / len(days),
+                    },
+                    index=pd.DatetimeIndex(times, name="time"),
+                )
             )
-        )
     return pd.concat(frames)
 
 

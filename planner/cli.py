@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from grids.tables import DataError
@@ -28,6 +29,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--technologies", help="comma-separated cooling options, e.g. air,immersion,direct_to_chip")
     run.add_argument("--sites", dest="sites_file", help="candidate sites file (CSV, GeoJSON or GeoPackage)")
     run.add_argument("--results-dir", help="folder for results (default: results)")
+    run.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
+                     help="scenarios solved in parallel processes (default: 2, or the number of cores if fewer)")
     maps = sub.add_parser("maps", help="redraw the map and charts of runs from their results.nc",
                           description="Redraw map.html (or, with --offline, the self-contained map_offline.html) and the "
                                       "PNG charts of each run folder from its results.nc.")
@@ -142,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
             cfg = load_config(args.config, overrides, named=args.named)
             from planner.pipeline import run_plan  # heavy imports only once the input is known to be valid
 
-            for out in run_plan(cfg):
+            for out in run_plan(cfg, workers=args.workers):
                 print(f"results: {out.results_nc}")
                 print(f"summary: {out.summary_csv}")
                 print(f"map:     {out.map_html}")

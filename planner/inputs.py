@@ -184,7 +184,7 @@ def build_inputs(cfg: PlanConfig, sites: xr.Dataset, scenario: str | None = None
     """The complete model-input Dataset for one scenario over the plan's milestone years."""
     scenario = scenario or cfg.scenarios[0]
     years = list(cfg.years)
-    ts = representative_days(years[0])
+    ts = representative_days(years[0], cfg.days_per_month)
     time = ts.index.tz_convert(None)  # naive UTC for NetCDF; the same representative days serve every year
     techs = list(cfg.technologies)
     areas = load_areas(years[0])

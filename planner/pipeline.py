@@ -145,9 +145,27 @@ def compare_runs(run_a: Path, run_b: Path, out: Path, year: int | None = None, o
     return out, change_counts(changes)
 
 
-def run_plan(cfg: PlanConfig, log=print) -> list[RunOutputs]:
-    """Every scenario of the configuration; inputs are validated once before any solve."""
+def _run_in_worker(cfg_json: dict, scenario: str) -> RunOutputs:
+    """One scenario in a worker process; its progress lines go straight to the shared stdout."""
+    cfg = PlanConfig.model_validate(cfg_json)
+    return run_scenario(cfg, scenario, load_sites(cfg.sites_file), log=lambda line: print(line, flush=True))
+
+
+def run_plan(cfg: PlanConfig, log=print, workers: int = 1) -> list[RunOutputs]:
+    """Every scenario of the configuration; inputs are validated once before any solve.
+
+    ``workers`` > 1 solves scenarios in parallel processes (each is one HiGHS
+    run on one core); their progress lines are printed as they come.
+    """
     sites = load_sites(cfg.sites_file)
     for scenario in cfg.scenarios:
         run_dir_for(cfg, scenario)
-    return [run_scenario(cfg, s, sites, log) for s in cfg.scenarios]
+    workers = max(1, min(workers, len(cfg.scenarios)))
+    if workers == 1:
+        return [run_scenario(cfg, s, sites, log) for s in cfg.scenarios]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = [pool.submit(_run_in_worker, cfg.model_dump(mode="json"), s) for s in cfg.scenarios]
+        return [f.result() for f in futures]
