@@ -195,10 +195,12 @@ def add_it_load(m):
         m.High_Density_On_Liquid = pyo.Constraint(m.YEARS, m.TIMESTEPS, rule=lambda m, y, t: sum(
             m.ItPower[s, k, y, t] for s in m.SITES for k in m.LIQUID_TECHS)
             >= m.high_density_share[y] * sum(m.ItPower[s, k, y, t] for s, k in m.SITE_TECHS))
-    else:  # no liquid option: high-density AI load cannot be placed at all
-        m.High_Density_On_Liquid = pyo.Constraint(m.YEARS, m.TIMESTEPS, rule=lambda m, y, t: (
-            (1 - m.high_density_share[y]) * sum(m.ItPower[s, k, y, t] for s, k in m.SITE_TECHS) >=
-            sum(m.ItPower[s, k, y, t] for s, k in m.SITE_TECHS)) if m.high_density_share[y] > 0 else pyo.Constraint.Skip)
+    else:
+        # No liquid option: the high-density share has nowhere to run; at most the rest of each day's demand is served.
+        m.High_Density_Needs_Liquid = pyo.Constraint(m.YEARS, m.DAYS, rule=lambda m, y, d: sum(
+            m.ItPower[s, k, y, t] for s, k in m.SITE_TECHS for t in m.TIMESTEPS_IN_DAY[d])
+            <= (1 - m.high_density_share[y]) * len(m.TIMESTEPS_IN_DAY[d]) * (
+                sum(m.it_latency_sensitive_mw[c, y] for c in m.CENTRES) + m.it_latency_tolerant_mw[y]))
     m.DataCentrePower = pyo.Expression(m.AREAS, m.YEARS, m.TIMESTEPS, rule=lambda m, a, y, t: sum(
         m.pue[s, k, t] * m.ItPower[s, k, y, t] for s in m.SITES_IN_AREA[a] for k in m.TECHS))
     register_withdrawal(m, "DataCentrePower")

@@ -214,3 +214,10 @@ def test_infeasible_policy_is_explained_not_bare_infeasible():
     # A negative cap cannot be met by any plan, not even one that serves nothing.
     with pytest.raises(InfeasiblePlan, match=r"no feasible plan: Co2_Cap cannot be met in 2030 \(over by 0.000 Mt-CO2\)"):
         solve_full(ds, SitingOptions(co2_cap_t={2030: -1.0}))
+
+
+def test_without_liquid_cooling_the_high_density_share_is_unserved():
+    ds = tiny_inputs({"s": {"max_mw": 20, "pue": {"air": 1.2}}}, {"air": 1e6}, load_mw=10, hd_share=0.3)
+    m = solved(ds)
+    assert pyo.value(m.Capacity["s", "air", 2030]) == pytest.approx(7)
+    assert pyo.value(m.UnservedLatencySensitive["c", 2030]) == pytest.approx(3)
