@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
-from maps.siting_map import AREA_COLOURS, TECH_COLOURS  # noqa: E402
+from maps.siting_map import TECH_COLOURS  # noqa: E402
 
 CHARTS = ("capacity_by_area.png", "energy_by_source.png", "cost_breakdown.png", "pue_vs_temperature.png")
 

@@ -24,9 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import xarray as xr
-import yaml
 
 from grids.tables import DataError
 from planner.config import PlanConfig, _merge, _read_yaml, default_config_path, validate_config

@@ -9,7 +9,6 @@ from tests.planner.test_end_to_end import run, small_sites  # noqa: F401  (fixtu
 
 def test_user_strings_are_escaped(tmp_path):
     import pandas as pd
-    import xarray as xr
 
     from models.extract import extract_results
     from models.plan import solve_plan

@@ -1,7 +1,6 @@
 """End to end through the CLI: a small real plan, and a broken input that changes nothing."""
 from __future__ import annotations
 
-import shutil
 
 import pandas as pd
 import pytest

@@ -3,13 +3,11 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from grids.areas import AREAS, load_prefectures
-from grids.tables import DataError, data_path
-from planner.config import load_config
+from grids.tables import DataError
 from sites.candidates import load_sites, locate_prefecture
 
 WATT_BIT_HUBS = {"Ishikari", "Tomakomai", "Sapporo", "Kitakyushu", "Fukuoka", "Kikuyo"}
