@@ -76,9 +76,13 @@ def solve_plan(inputs: xr.Dataset, options: SitingOptions | None = None, mip_rel
 
 def reset_for_resolve(m) -> None:
     """Undo what a previous ``solve_built`` changed, so a built model can be solved again."""
-    for v in m.Open.values():
-        v.unfix()
+    forbidden = getattr(m, "_forbidden", set())
+    for (s, y), v in m.Open.items():
         v.domain = pyo.Binary
+        if s in forbidden:
+            v.fix(0)
+        else:
+            v.unfix()
     if m.component("Unserved_At_Minimum") is not None:
         m.del_component(m.Unserved_At_Minimum)
 

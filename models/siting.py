@@ -242,6 +242,36 @@ def add_power_supply(m):
         register_cost(m, name)
 
 
+def add_policy_levers(m, ds: xr.Dataset):
+    """Committed/forced capacity, forbidden sites, dispersed-siting share and area grid-connection limits (if given)."""
+    if "forced_min_mw" in ds:
+        forced = _arr(ds, "forced_min_mw", "site", "year")
+        req = {(s, y): forced[i, j] for i, s in enumerate(m.SITES) for j, y in enumerate(m.YEARS) if forced[i, j] > 0}
+        if req:
+            m.FORCED = pyo.Set(initialize=list(req), dimen=2, ordered=True)
+            m.Committed_Capacity = pyo.Constraint(m.FORCED, rule=lambda m, s, y: sum(
+                m.Capacity[s, k, y] for k in m.TECHS) >= req[s, y])
+    m._forbidden = set()
+    if "forbidden" in ds:
+        for s, flag in zip(m.SITES, ds["forbidden"].values):
+            if int(flag):
+                m._forbidden.add(s)
+                for y in m.YEARS:
+                    m.Open[s, y].fix(0)
+    if "min_share_outside_tokyo_kansai" in ds and float(ds["min_share_outside_tokyo_kansai"]) >= 0:
+        share = float(ds["min_share_outside_tokyo_kansai"])
+        core = {s for a in ("tokyo", "kansai") if a in m.AREAS for s in m.SITES_IN_AREA[a]}
+        m.Dispersed_Siting = pyo.Constraint(m.YEARS, rule=lambda m, y: sum(
+            m.Capacity[s, k, y] for s, k in m.SITE_TECHS if s not in core) >= share * sum(
+            m.Capacity[s, k, y] for s, k in m.SITE_TECHS))
+    if "area_max_it_mw" in ds:
+        limit = dict(zip(m.AREAS, _arr(ds, "area_max_it_mw", "area")))
+        limited = [a for a in m.AREAS if limit[a] >= 0]
+        if limited:
+            m.Area_Connection_Limit = pyo.Constraint(limited, m.YEARS, rule=lambda m, a, y: sum(
+                m.Capacity[s, k, y] for s in m.SITES_IN_AREA[a] for k in m.TECHS) <= limit[a])
+
+
 def add_policy_options(m, options: SitingOptions):
     if options.cfe_target_share is not None:
         share = float(options.cfe_target_share)
@@ -271,6 +301,7 @@ def build_siting_model(ds: xr.Dataset, options: SitingOptions | None = None) -> 
     add_it_load(m)
     add_power_supply(m)
     add_policy_options(m, options or SitingOptions())
+    add_policy_levers(m, ds)
     add_area_power_balance(m)
     add_objective(m)
     return m

@@ -45,6 +45,13 @@ class PlanConfig(BaseModel):
     cfe_matching: Literal["annual", "hourly"] = Field("annual", description="how the CFE target is matched")
     co2_cap_t_per_yr: dict[int, float] = Field(default_factory=dict, description="{year: cap [t-CO2/yr]} on DC emissions")
     baseline_pue: float = Field(1.7, ge=1.0, le=3.0, description="PUE of the scenario's facility energy [-]")
+    committed_projects: bool = Field(False, description="force in the committed projects (sites/data/committed_projects.csv)")
+    force_sites: dict[str, float] = Field(default_factory=dict, description="{site_id: minimum IT MW from the first year}")
+    forbid_sites: list[str] = Field(default_factory=list, description="site ids the plan may not use")
+    min_share_outside_tokyo_kansai: float | None = Field(
+        None, ge=0, le=1, description="minimum share of IT capacity outside the Tokyo and Kansai areas (dispersed siting)")
+    max_new_load_mw: dict[str, float] = Field(default_factory=dict,
+                                              description="{area: maximum data-centre IT MW in the area} (grid connection)")
     capex_premium_share: dict[Technology, float] = Field(default_factory=dict,
                                                          description="override of capex premium over air [-]")
     sites_file: Path | None = Field(None, description="user sites file (CSV, GeoJSON, GeoPackage)")
@@ -78,6 +85,23 @@ class PlanConfig(BaseModel):
     def _caps(cls, v):
         if any(x < 0 for x in v.values()):
             raise ValueError("CO2 caps must be >= 0 t-CO2/yr")
+        return v
+
+    @field_validator("force_sites", "max_new_load_mw")
+    @classmethod
+    def _non_negative(cls, v):
+        if any(x < 0 for x in v.values()):
+            raise ValueError("values must be >= 0 MW")
+        return v
+
+    @field_validator("max_new_load_mw")
+    @classmethod
+    def _areas(cls, v):
+        from grids.areas import AREAS
+
+        unknown = [a for a in v if a not in AREAS]
+        if unknown:
+            raise ValueError(f"unknown area '{unknown[0]}'; expected one of {', '.join(AREAS)}")
         return v
 
     def carbon_price_for(self, year: int) -> float:

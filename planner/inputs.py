@@ -104,6 +104,39 @@ def cost_inputs(sites: xr.Dataset, techs: list[str], cfg: PlanConfig, costs: Cos
     }, coords={"site": sites["site"].values, "tech": techs})
 
 
+def policy_levers(cfg: PlanConfig, sites: xr.Dataset, years: list[int]) -> xr.Dataset:
+    """Forced and forbidden sites, committed projects, dispersed-siting share and area load limits."""
+    from sites.projects import committed_min_mw, load_committed_projects
+
+    ids = list(sites["site"].values)
+    for name, listed in (("force_sites", cfg.force_sites), ("forbid_sites", cfg.forbid_sites)):
+        unknown = [s for s in listed if s not in ids]
+        if unknown:
+            raise DataError(f"configuration key '{name}': site '{unknown[0]}' is not among the candidate sites")
+    forced = xr.DataArray(np.zeros((len(ids), len(years))), dims=("site", "year"), coords={"site": ids, "year": years})
+    left_out: list[str] = []
+    if cfg.committed_projects:
+        forced, left_out = committed_min_mw(sites, years, load_committed_projects())
+    for site, mw in cfg.force_sites.items():
+        forced.loc[{"site": site}] = np.maximum(forced.sel(site=site).values, mw)
+    over = (forced.max("year") > sites["max_it_mw"]).values
+    if over.any():
+        s = ids[int(np.argmax(over))]
+        raise DataError(f"forced or committed capacity at site '{s}' ({float(forced.sel(site=s).max()):,.0f} MW) exceeds "
+                        f"its max_it_mw ({float(sites['max_it_mw'].sel(site=s)):,.0f} MW)")
+    area_limit = np.array([cfg.max_new_load_mw.get(a, np.inf) for a in AREAS])
+    out = xr.Dataset({
+        "forced_min_mw": forced.assign_attrs(units="MW", long_name="committed or forced IT capacity"),
+        "forbidden": ("site", np.array([s in cfg.forbid_sites for s in ids], dtype=int)),
+        "area_max_it_mw": ("area", np.where(np.isfinite(area_limit), area_limit, -1.0),
+                           {"units": "MW", "long_name": "grid-connection limit on IT capacity (-1: none)"}),
+        "min_share_outside_tokyo_kansai": ((), -1.0 if cfg.min_share_outside_tokyo_kansai is None
+                                           else cfg.min_share_outside_tokyo_kansai, {"long_name": "-1: no target"}),
+    }, coords={"area": list(AREAS)})
+    out.attrs["committed_projects_left_out"] = ", ".join(left_out)
+    return out
+
+
 def map_layers() -> xr.Dataset:
     """Landing stations and decarbonised plants, carried into results for the map (dims ``landing``, ``plant``)."""
     st = load_landing_stations()
@@ -247,6 +280,7 @@ def build_inputs(cfg: PlanConfig, sites: xr.Dataset, scenario: str | None = None
                       / (HOURS_PER_YEAR * costs.get("transmission_utilisation")))
 
     carbon = np.array([cfg.carbon_price_for(y) for y in years], dtype=float)
+    levers = policy_levers(cfg, sites, years)
 
     ds = xr.Dataset(coords={"site": sites["site"].values, "tech": techs, "area": list(AREAS), "year": years,
                             "time": time, "centre": centres["centre"].values, "link": links.index.values})
@@ -301,11 +335,13 @@ def build_inputs(cfg: PlanConfig, sites: xr.Dataset, scenario: str | None = None
     ds["link_cost_jpy_per_mwh"] = ("link", link_km * jpy_per_mwh_km, {"units": "JPY/MWh"})
     ds["carbon_price_jpy_per_t"] = ("year", carbon, {"units": "JPY/t-CO2"})
     ds["voll_jpy_per_mwh"] = ((), net.get("voll_jpy_per_mwh"), {"units": "JPY/MWh"})
+    ds = ds.merge(levers)
     prefs = load_prefectures()
     ds = ds.assign_coords(prefecture_code=("prefecture_code", prefs["pref_code"].values))
     ds["prefecture_area"] = ("prefecture_code", prefs["area"].values)
     ds["prefecture_name"] = ("prefecture_code", prefs["prefecture"].values)
     ds["prefecture_name_ja"] = ("prefecture_code", prefs["prefecture_ja"].values)
+    ds.attrs.update(committed_projects_left_out=levers.attrs["committed_projects_left_out"])
     ds.attrs.update(scenario=scenario, years=np.array(years), capacity_total_mw=float(sites["max_it_mw"].sum()),
                     timestep_hours=cfg.timestep_hours)
     return aggregate_blocks(ds, cfg.timestep_hours)

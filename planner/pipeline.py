@@ -83,6 +83,9 @@ def run_scenario(cfg: PlanConfig, scenario: str, sites: xr.Dataset, log=print) -
     t["inputs"] = time.perf_counter() - t0
     loads = ", ".join(f"{y} {float(v) / 1e3:,.1f}" for y, v in zip(inputs["year"].values, inputs["it_load_mw"].values))
     log(f"[{scenario}] {inputs.sizes['site']} candidate sites; IT load GW: {loads}")
+    if inputs.attrs.get("committed_projects_left_out"):
+        log(f"[{scenario}] committed projects on sites not in the candidate list, left out: "
+            f"{inputs.attrs['committed_projects_left_out']}")
     options = SitingOptions(cfg.cfe_target_share, cfg.cfe_matching, cfg.co2_cap_t_per_yr)
     run_dir.mkdir(parents=True, exist_ok=True)
     for stale in run_dir.glob(".*.tmp"):  # left by a run that was killed while writing

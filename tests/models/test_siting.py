@@ -221,3 +221,34 @@ def test_without_liquid_cooling_the_high_density_share_is_unserved():
     m = solved(ds)
     assert pyo.value(m.Capacity["s", "air", 2030]) == pytest.approx(7)
     assert pyo.value(m.UnservedLatencySensitive["c", 2030]) == pytest.approx(3)
+
+
+def test_policy_levers_force_forbid_disperse_and_limit():
+    import numpy as np
+
+    areas = {"tokyo": {"price": 10_000}, "hokkaido": {"price": 10_000}}
+    sites = {"tk": {"max_mw": 20, "pue": {"air": 1.1}, "area": "tokyo"},
+             "hk": {"max_mw": 20, "pue": {"air": 1.3}, "area": "hokkaido"}}
+    base = tiny_inputs(sites, {"air": 1e6}, load_mw=10, areas=areas, centres={"c": {"area": "tokyo", "share": 1.0}})
+    free = solved(base)
+    assert built(free) == {"tk"}
+
+    forced = base.assign(forced_min_mw=(("site", "year"), np.array([[0.0], [4.0]])))
+    m = solved(forced)
+    assert pyo.value(m.Capacity["hk", "air", 2030]) == pytest.approx(4)
+    assert cost(m) >= cost(free)  # a commitment never lowers the optimal cost
+
+    forbid = base.assign(forbidden=("site", [1, 0]))
+    assert built(solved(forbid)) == {"hk"}
+
+    dispersed = base.assign(min_share_outside_tokyo_kansai=((), 0.5))
+    m = solved(dispersed)
+    hk, tk = pyo.value(m.Capacity["hk", "air", 2030]), pyo.value(m.Capacity["tk", "air", 2030])
+    assert hk >= 0.5 * (hk + tk) - 1e-6 and cost(m) >= cost(free)
+    # The share is on capacity (as the policy is worded): 10 MW idle in Hokkaido (1e7 JPY) beats running
+    # 5 MW there at PUE 1.3 (5 x 0.2 x 8760 x 10,000 = 8.76e7 JPY).
+    assert hk == pytest.approx(10) and cost(m) == pytest.approx(cost(free) + 10 * 1e6)
+
+    limited = base.assign(area_max_it_mw=("area", [3.0, -1.0]))
+    m = solved(limited)
+    assert pyo.value(m.Capacity["tk", "air", 2030]) == pytest.approx(3)
