@@ -23,7 +23,9 @@ MAP_ARGS := $(if $(OFFLINE),--offline)
 
 SWEEP    ?= sweeps/carbon_price.yaml
 
-.PHONY: help install run sweep maps compare bench test clean
+PLAN     ?=
+
+.PHONY: help install run sweep maps compare evaluate bench test clean
 
 help: ## list the targets
 	@echo "make run    [SCENARIO=jst_modest] [YEARS=2030,2040,2050] [SITES=file.csv] [CONFIG=file.yaml] [NAMED=high_carbon_price]"
@@ -31,6 +33,7 @@ help: ## list the targets
 	@echo "make sweep  SWEEP=sweeps/carbon_price.yaml  parameter sweep on Dask (DASK_SCHEDULER=tcp://host:port for a cluster); resumable"
 	@echo "make maps   [OFFLINE=1]  redraw maps and charts of every run under results/ (OFFLINE=1: map_offline.html, no network needed)"
 	@echo "make compare A=results/jst_optimistic B=results/jst_modest [OFFLINE=1]  map sites added, removed, resized"
+	@echo "make evaluate PLAN=my_plan.csv [SCENARIO=jst_modest] [CONFIG=...]  score a plan against the optimum (regret)"
 	@echo "make bench  benchmark sizes and timings, write bench/results.json"
 	@echo "make test   run the test suite"
 	@echo "make install  create .venv and install the planner (done by the other targets on first use)"
@@ -56,6 +59,10 @@ maps: $(STAMP)
 
 compare: $(STAMP)
 	$(BIN)/python -m planner compare $(A) $(B) $(MAP_ARGS)
+
+evaluate: $(STAMP)
+	$(BIN)/python -m planner evaluate $(PLAN) $(if $(SCENARIO),--scenario $(SCENARIO)) $(if $(YEARS),--years $(YEARS)) \
+		$(if $(SITES),--sites $(SITES)) $(if $(CONFIG),--config $(CONFIG)) $(if $(NAMED),--named $(NAMED))
 
 bench: $(STAMP)
 	$(BIN)/python -m planner bench

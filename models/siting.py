@@ -190,16 +190,13 @@ def add_it_load(m):
         + m.LatencyTolerant[s, y, t])
     m.It_Within_Capacity = pyo.Constraint(m.SITE_TECHS, m.YEARS, m.TIMESTEPS,
                                           rule=lambda m, s, k, y, t: m.ItPower[s, k, y, t] <= m.Capacity[s, k, y])
-    if len(m.LIQUID_TECHS) > 0:
-        m.High_Density_On_Liquid = pyo.Constraint(m.YEARS, m.TIMESTEPS, rule=lambda m, y, t: sum(
-            m.ItPower[s, k, y, t] for s in m.SITES for k in m.LIQUID_TECHS)
-            >= m.high_density_share[y] * sum(m.ItPower[s, k, y, t] for s, k in m.SITE_TECHS))
-    else:
-        # No liquid option: the high-density share has nowhere to run; at most the rest of each day's demand is served.
-        m.High_Density_Needs_Liquid = pyo.Constraint(m.YEARS, m.DAYS, rule=lambda m, y, d: sum(
-            m.ItPower[s, k, y, t] for s, k in m.SITE_TECHS for t in m.TIMESTEPS_IN_DAY[d])
-            <= (1 - m.high_density_share[y]) * len(m.TIMESTEPS_IN_DAY[d]) * (
-                sum(m.it_latency_sensitive_mw[c, y] for c in m.CENTRES) + m.it_latency_tolerant_mw[y]))
+    # Conventional (air) cooling may serve at most the non-high-density part of each day's demand; liquid serves any.
+    conventional = [k for k in m.TECHS if k not in m.LIQUID_TECHS]
+    m.High_Density_On_Liquid = pyo.Constraint(m.YEARS, m.DAYS, rule=lambda m, y, d: sum(
+        m.ItPower[s, k, y, t] for s in m.SITES for k in conventional for t in m.TIMESTEPS_IN_DAY[d])
+        <= (1 - m.high_density_share[y]) * len(m.TIMESTEPS_IN_DAY[d]) * (
+            sum(m.it_latency_sensitive_mw[c, y] for c in m.CENTRES) + m.it_latency_tolerant_mw[y])
+        if conventional else pyo.Constraint.Skip)
     m.DataCentrePower = pyo.Expression(m.AREAS, m.YEARS, m.TIMESTEPS, rule=lambda m, a, y, t: sum(
         m.pue[s, k, t] * m.ItPower[s, k, y, t] for s in m.SITES_IN_AREA[a] for k in m.TECHS))
     register_withdrawal(m, "DataCentrePower")

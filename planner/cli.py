@@ -53,6 +53,19 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("file", help="sweep file, e.g. sweeps/carbon_price.yaml")
     sweep.add_argument("--results-dir", default="results", help="folder for results (default: results)")
     sweep.add_argument("--check", action="store_true", help="validate the sweep file and list its points, solve nothing")
+    evaluate = sub.add_parser("evaluate", help="score a plan (site, year, MW per cooling) against the optimum",
+                              description="Fix the build decisions of PLAN.csv (columns site_id, year, capacity_<tech>_mw, "
+                                          "as in a run's summary.csv), optimise the rest, and report cost, emissions, "
+                                          "unserved load and PUE against the optimum, the regret, the constraints the plan "
+                                          "breaks and those that bind. Writes <results-dir>/<scenario>/evaluation-<plan>/.")
+    evaluate.add_argument("plan")
+    evaluate.add_argument("--config", help="YAML file with the keys to change from the default configuration")
+    evaluate.add_argument("--named", help="a named scenario from planner/config/scenarios.yaml")
+    evaluate.add_argument("--scenario", default="jst_modest", help="demand scenario (default jst_modest)")
+    evaluate.add_argument("--years", help="comma-separated milestone years")
+    evaluate.add_argument("--carbon-price", type=float, dest="carbon_price_jpy_per_t_co2")
+    evaluate.add_argument("--sites", dest="sites_file")
+    evaluate.add_argument("--results-dir")
     bench = sub.add_parser("bench", help="benchmark model size and timings (bench/results.json)",
                            description="Build and solve the benchmark cases, print a table of sizes and median timings, "
                                        "and write bench/results.json.")
@@ -96,6 +109,22 @@ def main(argv: list[str] | None = None) -> int:
             print(f"table:   {out['csv']}")
             for png in out["pngs"]:
                 print(f"plot:    {png}")
+            return 0
+        if args.command == "evaluate":
+            from planner.config import load_config
+
+            overrides = {"scenarios": [args.scenario], "carbon_price_jpy_per_t_co2": args.carbon_price_jpy_per_t_co2,
+                         "sites_file": args.sites_file, "results_dir": args.results_dir}
+            if args.years:
+                try:
+                    overrides["years"] = [int(y) for y in args.years.split(",")]
+                except ValueError:
+                    raise DataError(f"--years '{args.years}': expected comma-separated years such as 2030,2040") from None
+            cfg = load_config(args.config, overrides, named=args.named)
+            from planner.evaluate import evaluate_plan
+
+            out = evaluate_plan(cfg, args.plan)
+            print(f"evaluation: {out['folder']}")
             return 0
         if args.command == "bench":
             from pathlib import Path

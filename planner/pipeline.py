@@ -65,7 +65,7 @@ def summary_table(results: xr.Dataset) -> pd.DataFrame:
                    "name": str(r["site_name"].values), "prefecture": str(r["prefecture"].values),
                    "area": str(r["site_area"].values), "lat": float(r["lat"]), "lon": float(r["lon"])}
             for k in results["tech"].values:
-                row[f"capacity_{k}_mw"] = round(float(ry["capacity_mw"].sel(tech=k)), 3)
+                row[f"capacity_{k}_mw"] = round(float(ry["capacity_mw"].sel(tech=k)), 6)
             row.update(energy_mwh_per_yr=round(float(ry["site_energy_mwh"]), 1),
                        annual_pue=round(float(ry["site_annual_pue"]), 4),
                        emissions_t_co2_per_yr=round(float(ry["site_emissions_t"]), 1),

@@ -1,0 +1,57 @@
+"""Score a given plan with the siting model: build decisions fixed, everything else optimised.
+
+The plan fixes ``Capacity[s, k, y]`` (and so ``Open``). Constraint families
+the plan itself breaks are listed and switched off so its cost can still be
+computed; families that bind in the evaluated operation (unserved demand,
+links at capacity, spare thermal exhausted) are named.
+"""
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+PLAN_FAMILIES = ("Site_Capacity_Limit", "Capacity_Is_Kept", "Site_Stays_Open", "Committed_Capacity",
+                 "Dispersed_Siting", "Area_Connection_Limit", "High_Density_On_Liquid")
+
+
+def fix_plan(m, plan: dict) -> list[str]:
+    """Fix capacities to ``plan`` {(site, tech, year): MW}; return the families the plan breaks, with where."""
+    for (s, k, y), v in m.Capacity.items():
+        v.fix(float(plan.get((s, k, y), 0.0)))
+    for (s, y), v in m.Open.items():
+        v.fix(1 if any(plan.get((s, k, y), 0.0) > 1e-9 for k in m.TECHS) else 0)
+        v.domain = pyo.Reals
+    broken = []
+    for fam in PLAN_FAMILIES:
+        con = m.component(fam)
+        if con is None:
+            continue
+        where = []
+        for idx, c in con.items():
+            if not all(v.fixed for v in pyo.expr.identify_variables(c.body)):
+                continue  # depends on operation, not only on the plan
+            body = pyo.value(c.body)
+            lo, hi = pyo.value(c.lower) if c.lower is not None else None, pyo.value(c.upper) if c.upper is not None else None
+            if (lo is not None and body < lo - 1e-6) or (hi is not None and body > hi + 1e-6):
+                where.append(idx)
+        if where:
+            broken.append(f"{fam} at {', '.join(map(str, where[:5]))}{' ...' if len(where) > 5 else ''}")
+            con.deactivate()
+    return broken
+
+
+def binding_families(m, tol: float = 1e-3) -> list[str]:
+    """Operational limits the evaluated plan runs into."""
+    out = []
+    short = sorted({c for (c, y), v in m.UnservedLatencySensitive.items() if pyo.value(v) > tol})
+    if short or any(pyo.value(v) > tol for v in m.UnservedLatencyTolerant.values()):
+        out.append("Meet_Demand / Tolerant_Daily_Energy: load unserved" + (f" at centres {', '.join(short)}" if short else ""))
+    links = sorted({l for (l, y, t), v in m.FlowForward.items()
+                    if pyo.value(m.link_capacity_mw[l, y]) > 0 and max(pyo.value(v), pyo.value(m.FlowBackward[l, y, t]))
+                    >= pyo.value(m.link_capacity_mw[l, y]) * (1 - 1e-4)})
+    if links:
+        out.append(f"link capacity (FlowForward/FlowBackward bounds) on {', '.join(links)}")
+    areas = sorted({a for (a, y, t), v in m.FossilGen.items()
+                    if pyo.value(m.fossil_spare_mw[a, y, t]) > 0 and pyo.value(v) >= pyo.value(m.fossil_spare_mw[a, y, t]) * (1 - 1e-4)})
+    if areas:
+        out.append(f"spare thermal capacity (FossilGen bound) in {', '.join(areas)}")
+    return out
