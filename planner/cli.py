@@ -78,6 +78,13 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _years(text: str) -> list[int]:
+    try:
+        return [int(y) for y in text.split(",")]
+    except ValueError:
+        raise DataError(f"--years '{text}': expected comma-separated years such as 2030,2040") from None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -116,10 +123,7 @@ def main(argv: list[str] | None = None) -> int:
             overrides = {"scenarios": [args.scenario], "carbon_price_jpy_per_t_co2": args.carbon_price_jpy_per_t_co2,
                          "sites_file": args.sites_file, "results_dir": args.results_dir}
             if args.years:
-                try:
-                    overrides["years"] = [int(y) for y in args.years.split(",")]
-                except ValueError:
-                    raise DataError(f"--years '{args.years}': expected comma-separated years such as 2030,2040") from None
+                overrides["years"] = _years(args.years)
             cfg = load_config(args.config, overrides, named=args.named)
             from planner.evaluate import evaluate_plan
 
@@ -165,10 +169,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.scenario:
                 overrides["scenarios"] = [args.scenario]
             if args.years:
-                try:
-                    overrides["years"] = [int(y) for y in args.years.split(",")]
-                except ValueError:
-                    raise DataError(f"--years '{args.years}': expected comma-separated years such as 2030,2040") from None
+                overrides["years"] = _years(args.years)
             if args.technologies:
                 overrides["technologies"] = [t.strip() for t in args.technologies.split(",") if t.strip()]
             cfg = load_config(args.config, overrides, named=args.named)

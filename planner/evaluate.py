@@ -9,7 +9,6 @@ import json
 from pathlib import Path
 
 import pandas as pd
-import pyomo.environ as pyo
 import xarray as xr
 
 from grids.tables import DataError, row_label

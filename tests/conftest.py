@@ -22,3 +22,18 @@ def embedded_sites():
     from sites.candidates import load_sites
 
     return load_sites()
+
+
+def write_site_subset(folder: Path, site_ids: list[str], name: str = "sites.csv") -> Path:
+    """A user sites file holding only ``site_ids`` of the embedded list (tests use small cases)."""
+    import pandas as pd
+
+    from grids.tables import data_path
+
+    df = pd.read_csv(data_path("sites", "sites.csv"), dtype=str, keep_default_na=False)
+    df = df[df["site_id"].isin(site_ids)]
+    missing = set(site_ids) - set(df["site_id"])
+    assert not missing, f"site ids renamed in sites.csv: {sorted(missing)}"
+    path = Path(folder) / name
+    df.to_csv(path, index=False)
+    return path

@@ -5,13 +5,12 @@ the suite fast while exercising every scenario, the gap and the shortfall report
 """
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 import xarray as xr
 
-from grids.tables import data_path
 from planner.config import load_config
 from planner.pipeline import run_plan
+from tests.conftest import write_site_subset
 
 SUBSET = ["sakura_ishikari", "tomakomai_softbank", "inzai_cluster", "fuchu_dayone", "kitakyushu_apl",
           "itoshima_apl", "naha_okinawa_cellular", "nanto_gigastream", "keihanna_seika", "sakai_ai_dc",
@@ -20,11 +19,7 @@ SUBSET = ["sakura_ishikari", "tomakomai_softbank", "inzai_cluster", "fuchu_dayon
 
 @pytest.fixture(scope="module")
 def plans(tmp_path_factory):
-    df = pd.read_csv(data_path("sites", "sites.csv"), dtype=str, keep_default_na=False)
-    df = df[df["site_id"].isin(SUBSET)]
-    assert len(df) >= 10, "subset ids renamed in sites.csv"
-    sites = tmp_path_factory.mktemp("sites") / "subset.csv"
-    df.to_csv(sites, index=False)
+    sites = write_site_subset(tmp_path_factory.mktemp("sites"), SUBSET, "subset.csv")
     out = tmp_path_factory.mktemp("plan")
     cfg = load_config(overrides={"sites_file": str(sites), "results_dir": str(out), "timestep_hours": 6})
     lines = []

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from grids.tables import data_path
 from planner.cli import main
+from tests.conftest import write_site_subset
 
 SMALL = ["sakura_ishikari", "tomakomai_softbank", "inzai_cluster", "kitakyushu_apl", "naha_okinawa_cellular",
          "nanto_gigastream", "keihanna_seika"]
@@ -15,12 +15,7 @@ SMALL = ["sakura_ishikari", "tomakomai_softbank", "inzai_cluster", "kitakyushu_a
 
 @pytest.fixture(scope="module")
 def small_sites(tmp_path_factory):
-    df = pd.read_csv(data_path("sites", "sites.csv"), dtype=str, keep_default_na=False)
-    df = df[df["site_id"].isin(SMALL)]
-    assert len(df) >= 5, "fixture sites renamed in sites.csv"
-    p = tmp_path_factory.mktemp("sites") / "small.csv"
-    df.to_csv(p, index=False)
-    return p
+    return write_site_subset(tmp_path_factory.mktemp("sites"), SMALL, "small.csv")
 
 
 @pytest.fixture(scope="module")

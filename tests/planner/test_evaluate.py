@@ -4,10 +4,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from grids.tables import DataError, data_path
+from grids.tables import DataError
 from planner.config import load_config
 from planner.evaluate import evaluate_plan
 from planner.pipeline import run_plan
+from tests.conftest import write_site_subset
 
 SITES = ["sakura_ishikari", "inzai_cluster", "kitakyushu_apl", "nanto_gigastream", "keihanna_seika", "sendai_tohknet"]
 
@@ -15,8 +16,7 @@ SITES = ["sakura_ishikari", "inzai_cluster", "kitakyushu_apl", "nanto_gigastream
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory):
     d = tmp_path_factory.mktemp("eval")
-    df = pd.read_csv(data_path("sites", "sites.csv"), dtype=str, keep_default_na=False)
-    df[df["site_id"].isin(SITES)].to_csv(d / "sites.csv", index=False)
+    write_site_subset(d, SITES)
     cfg = load_config(overrides={"scenarios": ["jst_optimistic"], "years": [2030, 2040], "timestep_hours": 6,
                                  "sites_file": str(d / "sites.csv"), "results_dir": str(d / "results"),
                                  "carbon_price_jpy_per_t_co2": 30000, "solver": {"mip_rel_gap": 1e-7}})

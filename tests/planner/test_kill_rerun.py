@@ -8,18 +8,17 @@ import sys
 import time
 from pathlib import Path
 
-import pandas as pd
 import xarray as xr
 
-from grids.tables import data_path
+from tests.conftest import write_site_subset
+
 
 REPO = Path(__file__).resolve().parents[2]
 SITES = ["sakura_ishikari", "inzai_cluster", "kitakyushu_apl", "nanto_gigastream", "keihanna_seika"]
 
 
 def test_kill_during_run_keeps_previous_results(tmp_path):
-    df = pd.read_csv(data_path("sites", "sites.csv"), dtype=str, keep_default_na=False)
-    df[df["site_id"].isin(SITES)].to_csv(tmp_path / "sites.csv", index=False)
+    write_site_subset(tmp_path, SITES)
     out = tmp_path / "results"
     args = [sys.executable, "-m", "planner", "run", "--sites", str(tmp_path / "sites.csv"), "--scenario",
             "jst_optimistic", "--years", "2030,2040", "--results-dir", str(out)]

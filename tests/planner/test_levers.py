@@ -1,24 +1,21 @@
 """Brownfield and policy levers on real data (small subset of sites)."""
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 
-from grids.tables import DataError, data_path
+from grids.tables import DataError
 from models.plan import solve_plan
 from planner.config import load_config
 from planner.inputs import build_inputs
 from sites.candidates import load_sites
+from tests.conftest import write_site_subset
 
 SITES = ["sakai_ai_dc", "kitakyushu_apl", "nanto_gigastream", "inzai_cluster", "sakura_ishikari", "keihanna_seika"]
 
 
 @pytest.fixture(scope="module")
 def sites(tmp_path_factory):
-    df = pd.read_csv(data_path("sites", "sites.csv"), dtype=str, keep_default_na=False)
-    p = tmp_path_factory.mktemp("s") / "sites.csv"
-    df[df["site_id"].isin(SITES)].to_csv(p, index=False)
-    return load_sites(p)
+    return load_sites(write_site_subset(tmp_path_factory.mktemp("s"), SITES))
 
 
 def plan_cost(cfg, sites):

@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from grids.tables import DataError, data_path
+from grids.tables import DataError
 from planner.sweep import load_sweep, point_key, run_sweep
+from tests.conftest import write_site_subset
 
 REPO = Path(__file__).resolve().parents[2]
 SITES = ["sakura_ishikari", "tomakomai_softbank", "inzai_cluster", "kitakyushu_apl", "nanto_gigastream",
@@ -23,8 +24,7 @@ SITES = ["sakura_ishikari", "tomakomai_softbank", "inzai_cluster", "kitakyushu_a
 @pytest.fixture(scope="module")
 def sweep_file(tmp_path_factory):
     d = tmp_path_factory.mktemp("sweep")
-    df = pd.read_csv(data_path("sites", "sites.csv"), dtype=str, keep_default_na=False)
-    df[df["site_id"].isin(SITES)].to_csv(d / "sites.csv", index=False)
+    write_site_subset(d, SITES)
     p = d / "eight.yaml"
     p.write_text(f"""name: eight
 base:
