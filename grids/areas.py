@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from grids.tables import DataError, data_path, read_table
+from grids.tables import DataError, data_path, read_table, reject_first
 
 AREAS = ("hokkaido", "tohoku", "tokyo", "chubu", "hokuriku", "kansai", "chugoku", "shikoku", "kyushu", "okinawa")
 AREA_QUANTITIES = {
@@ -52,10 +52,8 @@ REPORTED_ONLY = ("biomass",)
 
 
 def _check_areas(df: pd.DataFrame, path: Path, column: str = "area") -> None:
-    bad = ~df[column].isin(AREAS)
-    if bad.any():
-        i = int(bad.idxmax())
-        raise DataError(f"{path.name}: row {i + 2}: unknown area '{df.loc[i, column]}'; expected one of {', '.join(AREAS)}")
+    reject_first(path, df, ~df[column].isin(AREAS),
+                 lambda r: f"unknown area '{r[column]}'; expected one of {', '.join(AREAS)}")
 
 
 def load_prefectures(path: Path | str | None = None) -> pd.DataFrame:
@@ -95,13 +93,9 @@ def load_capacity_table(path: Path | str | None = None) -> pd.DataFrame:
     df = read_table(path, ("area", "technology", "capacity_mw", "available_from_year", "stage"),
                     numeric=("capacity_mw", "available_from_year"))
     _check_areas(df, path)
-    bad = ~df["technology"].isin(TECHNOLOGIES + REPORTED_ONLY)
-    if bad.any():
-        i = int(bad.idxmax())
-        raise DataError(f"{path.name}: row {i + 2}: unknown technology '{df.loc[i, 'technology']}'")
-    if (df["capacity_mw"] < 0).any():
-        i = int((df["capacity_mw"] < 0).idxmax())
-        raise DataError(f"{path.name}: row {i + 2}: negative capacity_mw")
+    reject_first(path, df, ~df["technology"].isin(TECHNOLOGIES + REPORTED_ONLY),
+                 lambda r: f"unknown technology '{r['technology']}'")
+    reject_first(path, df, df["capacity_mw"] < 0, lambda r: "negative capacity_mw")
     return df
 
 
@@ -130,13 +124,9 @@ def load_thermal_capacity_mw(path: Path | str | None = None) -> xr.DataArray:
     path = Path(path or data_path("grids", "thermal_capacity.csv"))
     df = read_table(path, ("area", "fuel", "capacity_mw"), numeric=("capacity_mw",), key=("area", "fuel"))
     _check_areas(df, path)
-    bad = ~df["fuel"].isin(["coal", "lng", "oil", "all_thermal"])
-    if bad.any():
-        i = int(bad.idxmax())
-        raise DataError(f"{path.name}: row {i + 2}: unknown fuel '{df.loc[i, 'fuel']}'")
-    if (df["capacity_mw"] < 0).any():
-        i = int((df["capacity_mw"] < 0).idxmax())
-        raise DataError(f"{path.name}: row {i + 2}: negative capacity_mw")
+    reject_first(path, df, ~df["fuel"].isin(["coal", "lng", "oil", "all_thermal"]),
+                 lambda r: f"unknown fuel '{r['fuel']}'")
+    reject_first(path, df, df["capacity_mw"] < 0, lambda r: "negative capacity_mw")
     totals = {}
     for area in AREAS:
         rows = df[df["area"] == area].set_index("fuel")["capacity_mw"]
@@ -151,9 +141,8 @@ def load_availability(path: Path | str | None = None) -> pd.DataFrame:
     """National capacity factors per technology and the PV performance ratio [-]."""
     path = Path(path or data_path("grids", "availability.csv"))
     df = read_table(path, ("technology", "quantity", "value"), numeric=("value",), key=("technology", "quantity"))
-    if ((df["value"] <= 0) | (df["value"] > 1)).any():
-        i = int(((df["value"] <= 0) | (df["value"] > 1)).idxmax())
-        raise DataError(f"{path.name}: row {i + 2}: value {df.loc[i, 'value']} is not a fraction in (0, 1]")
+    reject_first(path, df, (df["value"] <= 0) | (df["value"] > 1),
+                 lambda r: f"value {r['value']} is not a fraction in (0, 1]")
     return df
 
 

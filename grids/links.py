@@ -12,7 +12,7 @@ from pathlib import Path
 import xarray as xr
 
 from grids.areas import AREAS
-from grids.tables import DataError, data_path, read_table
+from grids.tables import DataError, data_path, read_table, reject_first
 
 LINK_KINDS = ("ac", "hvdc", "fc", "btb")
 
@@ -22,17 +22,10 @@ def load_link_table(path: Path | str | None = None) -> "pd.DataFrame":  # noqa: 
     df = read_table(path, ("link_id", "area_from", "area_to", "kind", "capacity_mw", "in_service_year", "stage"),
                     numeric=("capacity_mw", "in_service_year"), key=("link_id", "in_service_year"))
     for col in ("area_from", "area_to"):
-        bad = ~df[col].isin(AREAS)
-        if bad.any():
-            i = int(bad.idxmax())
-            raise DataError(f"{path.name}: row {i + 2} ({df.loc[i, 'link_id']}): unknown area '{df.loc[i, col]}'")
-    bad = ~df["kind"].isin(LINK_KINDS)
-    if bad.any():
-        i = int(bad.idxmax())
-        raise DataError(f"{path.name}: row {i + 2} ({df.loc[i, 'link_id']}): kind '{df.loc[i, 'kind']}' not one of {', '.join(LINK_KINDS)}")
-    if (df["capacity_mw"] <= 0).any():
-        i = int((df["capacity_mw"] <= 0).idxmax())
-        raise DataError(f"{path.name}: row {i + 2} ({df.loc[i, 'link_id']}): capacity_mw must be positive")
+        reject_first(path, df, ~df[col].isin(AREAS), lambda r: f"unknown area '{r[col]}'", key="link_id")
+    reject_first(path, df, ~df["kind"].isin(LINK_KINDS),
+                 lambda r: f"kind '{r['kind']}' not one of {', '.join(LINK_KINDS)}", key="link_id")
+    reject_first(path, df, df["capacity_mw"] <= 0, lambda r: "capacity_mw must be positive", key="link_id")
     df["in_service_year"] = df["in_service_year"].astype(int)
     return df
 

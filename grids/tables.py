@@ -32,6 +32,16 @@ def row_label(path: Path | str, index: int, key: str | None = None) -> str:
     return f"{label} ({key})" if key else label
 
 
+def reject_first(path: Path | str, df: pd.DataFrame, bad: pd.Series, problem, key: str | None = None) -> None:
+    """Raise ``DataError`` for the first row where ``bad`` holds; ``problem(row)`` words what is wrong.
+
+    The message is ``file: row N (key): problem``, N counting the header as line 1.
+    """
+    if bad.any():
+        i = int(bad.idxmax())
+        raise DataError(f"{row_label(path, i, df.loc[i, key] if key else None)}: {problem(df.loc[i])}")
+
+
 def read_table(
     path: Path | str,
     required: tuple[str, ...],

@@ -16,7 +16,7 @@ from grids.demand import demand_twh
 from grids.links import load_link_table
 from grids.solar import clearness_factor, pv_capacity_factor
 from grids.supply import HOURS_PER_YEAR, area_load_mw, decarbonised_supply_mw, fossil_spare_mw, headroom_mw
-from grids.tables import DataError, data_path, read_table
+from grids.tables import DataError, data_path, read_table, reject_first
 from grids.timesteps import block_index, representative_days
 from planner.config import PlanConfig
 from sites.climate import load_normals, nearest_station, site_temperature_degc
@@ -55,9 +55,7 @@ def load_demand_centres() -> pd.DataFrame:
     path = data_path("grids", "demand_centres.csv")
     df = read_table(path, ("centre", "area", "lat", "lon", "population"), numeric=("lat", "lon", "population"),
                     key="centre")
-    bad = ~df["area"].isin(AREAS)
-    if bad.any():
-        raise DataError(f"{path.name}: row {int(bad.idxmax()) + 2}: unknown area '{df.loc[bad.idxmax(), 'area']}'")
+    reject_first(path, df, ~df["area"].isin(AREAS), lambda r: f"unknown area '{r['area']}'")
     return df
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from grids.tables import DataError, data_path, read_table
+from grids.tables import data_path, read_table, reject_first
 from sites.geo import JAPAN_LAT_RANGE, JAPAN_LON_RANGE, haversine_km
 
 
@@ -21,13 +21,9 @@ def load_landing_stations(path: Path | str | None = None) -> pd.DataFrame:
     path = Path(path or data_path("sites", "landing_stations.csv"))
     df = read_table(path, ("station_id", "name", "lat", "lon", "international"), numeric=("lat", "lon"), key="station_id")
     outside = ~(df["lat"].between(*JAPAN_LAT_RANGE) & df["lon"].between(*JAPAN_LON_RANGE))
-    if outside.any():
-        i = int(outside.idxmax())
-        raise DataError(f"{path.name}: row {i + 2} ({df.loc[i, 'station_id']}): coordinates outside Japan")
+    reject_first(path, df, outside, lambda r: "coordinates outside Japan", key="station_id")
     flags = df["international"].str.strip().str.lower()
-    if not flags.isin(["true", "false"]).all():
-        i = int((~flags.isin(["true", "false"])).idxmax())
-        raise DataError(f"{path.name}: row {i + 2}: international must be true or false")
+    reject_first(path, df, ~flags.isin(["true", "false"]), lambda r: "international must be true or false")
     df["international"] = flags == "true"
     return df
 

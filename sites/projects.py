@@ -12,17 +12,15 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from grids.tables import DataError, data_path, read_table
+from grids.tables import data_path, read_table, reject_first
 
 
 def load_committed_projects(path: Path | str | None = None) -> pd.DataFrame:
     path = Path(path or data_path("sites", "committed_projects.csv"))
     df = read_table(path, ("project_id", "site_id", "it_mw", "online_year"), numeric=("it_mw", "online_year"),
                     key="project_id")
-    bad = (df["it_mw"] <= 0) | (df["online_year"] < 2000) | (df["online_year"] > 2060)
-    if bad.any():
-        i = int(bad.idxmax())
-        raise DataError(f"{path.name}: row {i + 2} ({df.loc[i, 'project_id']}): it_mw must be > 0 and online_year a year")
+    reject_first(path, df, (df["it_mw"] <= 0) | (df["online_year"] < 2000) | (df["online_year"] > 2060),
+                 lambda r: "it_mw must be > 0 and online_year a year", key="project_id")
     df["online_year"] = df["online_year"].astype(int)
     return df
 
