@@ -289,8 +289,3 @@ def make_map(results: xr.Dataset, offline: bool = False):
     fmap.get_root().html.add_child(fol.Element(legend_html(results)))
     return fmap
 
-
-def chosen_site_count(results: xr.Dataset, year: int | None = None) -> int:
-    year = int(results["year"].values[-1]) if year is None else year
-    cap = results["capacity_mw"].sel(year=year).sum("tech")
-    return int(np.sum(cap.values > 0))
