@@ -18,7 +18,6 @@ import math
 from functools import lru_cache
 
 import branca.colormap as cm
-import numpy as np
 import xarray as xr
 
 AREA_COLOURS = {
