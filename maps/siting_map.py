@@ -259,6 +259,29 @@ def add_grid_layers(fol, fmap, results: xr.Dataset) -> None:
     centres.add_to(fmap)
 
 
+def add_fleet_layer(fol, fmap, results: xr.Dataset) -> None:
+    """The existing fleet per area, drawn at the area's demand centre, sized by surviving IT MW in the first year."""
+    if "existing_it_mw" not in results:
+        return
+    pts = _area_points(results)
+    years = [int(y) for y in results["year"].values]
+    group = fol.FeatureGroup(name=f"Existing fleet {years[0]} / 既存データセンター", show=True)
+    for a in results["area"].values:
+        r = results.sel(area=a)
+        mw = float(r["existing_it_mw"].sel(year=years[0]))
+        if mw <= 0 or str(a) not in pts:
+            continue
+        per_year = "; ".join(f"{y}: {float(r['existing_it_mw'].sel(year=y)):,.0f} MW surviving, "
+                             f"{float(r['existing_served_it_mw'].sel(year=y)):,.0f} MW serving, "
+                             f"PUE {float(results['existing_pue'].sel(year=y)):.2f}" for y in years)
+        fol.CircleMarker(list(pts[str(a)]), radius=max(4.0, 2.0 * math.sqrt(mw / 10.0)), color="#555", fill=True,
+                         fill_color="#bbb", fill_opacity=0.5, weight=2, dash_array="3",
+                         tooltip=(f"existing fleet, {esc(a)}: {float(r['existing_base_it_mw']):,.0f} MW IT in "
+                                  f"{esc(results.attrs.get('fleet_base_year', ''))}; {per_year}"),
+                         class_name="existing-fleet").add_to(group)
+    group.add_to(fmap)
+
+
 def base_map(results: xr.Dataset, offline: bool):
     fol = _folium(offline)
     fmap = fol.Map(location=[36.5, 137.5], zoom_start=5, tiles=None, control_scale=True, prefer_canvas=False)
@@ -283,6 +306,7 @@ def make_map(results: xr.Dataset, offline: bool = False):
     """Folium map of a run (see module docstring)."""
     fol, fmap = base_map(results, offline)
     add_grid_layers(fol, fmap, results)
+    add_fleet_layer(fol, fmap, results)
     add_site_layers(fol, fmap, results)
     fol.LayerControl(collapsed=False).add_to(fmap)
     fmap.get_root().html.add_child(fol.Element(legend_html(results)))

@@ -116,7 +116,8 @@ def explain_shortfall(res: xr.Dataset) -> list[str]:
     lines = []
     for y in res["year"].values:
         unserved = float(res["unserved_mwh"].sel(year=y).sum())
-        demand_gw = float(res["it_load_mw"].sel(year=y)) / 1e3
+        # With the existing fleet, new builds face only what the fleet does not serve.
+        demand_gw = float(res["it_new_build_mw" if "it_new_build_mw" in res else "it_load_mw"].sel(year=y)) / 1e3
         # Below 1 MWh or a millionth of the year's demand the shortfall is solver tolerance, not a finding.
         if unserved <= max(UNSERVED_REPORT_MWH, 1e-6 * demand_gw * 1e3 * 8760):
             continue

@@ -57,6 +57,8 @@ class PlanConfig(BaseModel):
     sites_file: Path | None = Field(None, description="user sites file (CSV, GeoJSON, GeoPackage)")
     results_dir: Path = Field(Path("results"), description="folder for results")
     solver: SolverConfig = Field(default_factory=SolverConfig)
+    existing_fleet: bool = Field(True, description="count the operating fleet (sites/data/existing_fleet.csv) as built "
+                                 "capacity serving demand from the base year; false: greenfield")
 
     @field_validator("technologies", "scenarios")
     @classmethod

@@ -342,4 +342,109 @@ def build_inputs(cfg: PlanConfig, sites: xr.Dataset, scenario: str | None = None
     ds.attrs.update(committed_projects_left_out=levers.attrs["committed_projects_left_out"])
     ds.attrs.update(scenario=scenario, years=np.array(years), capacity_total_mw=float(sites["max_it_mw"].sum()),
                     timestep_hours=cfg.timestep_hours)
+    ds = apply_existing_fleet(ds, existing_fleet(cfg, years), areas.attrs["reserve_margin"])
     return aggregate_blocks(ds, cfg.timestep_hours)
+
+
+def existing_fleet(cfg: PlanConfig, years: list[int], areas=AREAS) -> xr.Dataset:
+    """The operating fleet over the plan's years (``sites/fleet.py`` rule); empty when ``cfg.existing_fleet`` is off.
+
+    existing_base_it_mw[a] = sum of ``existing_fleet.csv`` rows in area a [MW IT] (base year y0)
+    existing_it_mw[a, y] = existing_base_it_mw[a] x s(y), s(y) = clip(1 - (y - y0)/L, 0, 1)
+    existing_pue[y] = linear from pue_base (y0) to pue_target (pue_target_year), flat after
+    """
+    from sites.fleet import fleet_pue, load_existing_fleet, load_fleet_rule, surviving_share
+
+    out = xr.Dataset(coords={"area": list(areas), "year": list(years)})
+    if not cfg.existing_fleet:
+        out.attrs["existing_fleet"] = 0
+        return out
+    fleet, rule = load_existing_fleet(), load_fleet_rule()
+    y0 = int(fleet["base_year"].iloc[0])
+    base = fleet.groupby("area")["it_mw"].sum().reindex(list(areas), fill_value=0.0).to_numpy(dtype=float)
+    share = surviving_share(years, y0, rule["retirement_years"])
+    out["existing_base_it_mw"] = ("area", base, {"units": "MW", "long_name": f"operating IT capacity in {y0}"})
+    out["existing_it_mw"] = (("area", "year"), base[:, None] * share[None, :],
+                             {"units": "MW", "long_name": "surviving existing IT capacity"})
+    out["existing_pue"] = ("year", fleet_pue(years, y0, rule["pue_base"], rule["pue_target"], int(rule["pue_target_year"])),
+                           {"units": "1", "long_name": "PUE of the surviving, refurbished fleet"})
+    out["existing_base_pue"] = ((), float(rule["pue_base"]), {"units": "1"})
+    out.attrs.update(existing_fleet=1, fleet_base_year=y0)
+    return out
+
+
+def apply_existing_fleet(ds: xr.Dataset, fleet: xr.Dataset, reserve_margin: float) -> xr.Dataset:
+    """Net the existing fleet out of new-build demand and give its freed power back to the grid (hourly, pre-aggregation).
+
+    The scenario's IT load is the total; the fleet is conventional (air-cooled), so
+    it serves only the conventional share (1 - high_density_share) of each load, by
+    ``sites.fleet.allocate_fleet`` (own area's centre, then centres within the
+    latency radius, then latency-tolerant load). New builds serve the rest:
+
+        it_new_build_mw[y] = it_load_mw[y] - sum_a existing_served_it_mw[a, y] >= 0
+
+    and the high-density load falls wholly on them (share hd x IT / IT_new).
+    The per-area demand behind headroom already holds the base-year fleet at
+    full load, so in year y the area load drops by
+
+        existing_freed_power_mw[a, y] = existing_base_it_mw[a] x pue_base - existing_served_it_mw[a, y] x existing_pue[y]
+
+    (retired, idle or refurbished capacity frees power; it is never negative), and
+    headroom and spare thermal power are recomputed from that load.
+    """
+    from sites.fleet import allocate_fleet
+
+    if not fleet.attrs.get("existing_fleet"):
+        return ds.assign_attrs(existing_fleet=0)
+    areas, centres, years = list(ds["area"].values), list(ds["centre"].values), list(ds["year"].values)
+    centre_area = ds["centre_area"].values
+    own = np.array([[centre_area[j] == a for j in range(len(centres))] for a in areas])
+    # The fleet of an area is placed at its demand centre (Greater Tokyo near Otemachi, Kansai at Dojima).
+    home = np.array([int(np.argmax(own[i])) if own[i].any() else -1 for i in range(len(areas))])
+    lat, lon = ds["centre_lat"].values, ds["centre_lon"].values
+    dist = np.array([haversine_km(lat[h], lon[h], lat, lon) if h >= 0 else np.full(len(centres), np.inf) for h in home])
+    reach = dist <= ds["latency_radius_km"].values[None, :]
+    base = fleet["existing_base_it_mw"].sel(area=areas).values
+    surviving = fleet["existing_it_mw"].sel(area=areas, year=years).values
+    pue_y = fleet["existing_pue"].sel(year=years).values
+    hd = ds["high_density_share"].values
+    ls = ds["it_latency_sensitive_mw"].transpose("centre", "year").values
+    tol = ds["it_latency_tolerant_mw"].values
+    it_total = ds["it_load_mw"].values
+    served = np.zeros((len(areas), len(years)))
+    to_ls = np.zeros((len(centres), len(years)))
+    to_tol = np.zeros(len(years))
+    for j in range(len(years)):
+        x, t = allocate_fleet(surviving[:, j], (1 - hd[j]) * ls[:, j], (1 - hd[j]) * tol[j], own, reach, dist)
+        served[:, j] = x.sum(axis=1) + t
+        to_ls[:, j], to_tol[j] = x.sum(axis=0), t.sum()
+    ls_new = np.clip(ls - to_ls, 0.0, None)
+    tol_new = np.clip(tol - to_tol, 0.0, None)
+    new_total = ls_new.sum(axis=0) + tol_new
+    hd_new = np.where(new_total > 1e-9, np.minimum(hd * it_total / np.maximum(new_total, 1e-9), 1.0), hd)
+    power = served * pue_y[None, :]
+    freed = np.clip(base[:, None] * float(fleet["existing_base_pue"]) - power, 0.0, None)
+    freed_da = xr.DataArray(freed, dims=("area", "year"), coords={"area": areas, "year": years})
+    load_y = ds["area_load_mw"] - freed_da
+    supply = ds["decarbonised_supply_mw"]
+    out = ds.copy()
+    out = out.merge(fleet, compat="override")
+    out["headroom_mw"] = headroom_mw(supply, load_y).transpose("area", "year", "time").assign_attrs(
+        ds["headroom_mw"].attrs)
+    out["fossil_spare_mw"] = fossil_spare_mw(ds["thermal_capacity_mw"], supply, load_y, reserve_margin).transpose(
+        "area", "year", "time").assign_attrs(ds["fossil_spare_mw"].attrs)
+    out["existing_served_it_mw"] = (("area", "year"), served, {"units": "MW", "long_name": "IT load the existing fleet serves"})
+    out["existing_idle_it_mw"] = (("area", "year"), surviving - served, {"units": "MW", "long_name": "surviving fleet left idle"})
+    out["existing_power_mw"] = (("area", "year"), power, {"units": "MW", "long_name": "facility power of the existing fleet"})
+    out["existing_freed_power_mw"] = freed_da.assign_attrs(
+        units="MW", long_name="base-year fleet power minus fleet power in the year (added to headroom)")
+    out["existing_serves_latency_sensitive_mw"] = (("centre", "year"), to_ls, {"units": "MW"})
+    out["existing_serves_tolerant_mw"] = ("year", to_tol, {"units": "MW"})
+    out["it_latency_sensitive_mw"] = (("centre", "year"), ls_new, {"units": "MW", "long_name": "latency-sensitive load of new builds"})
+    out["it_latency_tolerant_mw"] = ("year", tol_new, {"units": "MW", "long_name": "latency-tolerant load of new builds"})
+    out["it_new_build_mw"] = ("year", new_total, {"units": "MW", "long_name": "IT load new builds must serve"})
+    out["high_density_share_total"] = ds["high_density_share"]
+    out["high_density_share"] = ("year", hd_new, {"units": "1", "long_name": "high-density share of the new-build load"})
+    out.attrs.update(existing_fleet=1, fleet_base_year=fleet.attrs["fleet_base_year"])
+    return out
+

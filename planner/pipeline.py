@@ -74,6 +74,31 @@ def summary_table(results: xr.Dataset) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def fleet_line(inputs: xr.Dataset) -> str:
+    """One log line: what the existing fleet serves and what new builds must cover, per milestone year [GW IT]."""
+    parts = [f"{int(y)} {float(inputs['existing_served_it_mw'].sel(year=y).sum()) / 1e3:,.2f} of "
+             f"{float(inputs['existing_it_mw'].sel(year=y).sum()) / 1e3:,.2f} (new builds {float(inputs['it_new_build_mw'].sel(year=y)) / 1e3:,.1f})"
+             for y in inputs["year"].values]
+    return "existing fleet serves GW IT: " + ", ".join(parts)
+
+
+def fleet_table(results: xr.Dataset) -> pd.DataFrame:
+    """One row per (area, year): surviving fleet, load it serves, idle part [MW IT], its PUE and the power it frees [MW]."""
+    rows = []
+    for a in results["area"].values:
+        for y in results["year"].values:
+            r = results.sel(area=a, year=y)
+            rows.append({"scenario": results.attrs.get("scenario", ""), "area": str(a), "year": int(y),
+                         "base_it_mw": round(float(r["existing_base_it_mw"]), 3),
+                         "surviving_it_mw": round(float(r["existing_it_mw"]), 3),
+                         "served_it_mw": round(float(r["existing_served_it_mw"]), 3),
+                         "idle_it_mw": round(float(r["existing_idle_it_mw"]), 3),
+                         "pue": round(float(r["existing_pue"]), 4),
+                         "power_mw": round(float(r["existing_power_mw"]), 3),
+                         "freed_power_mw": round(float(r["existing_freed_power_mw"]), 3)})
+    return pd.DataFrame(rows)
+
+
 def run_scenario(cfg: PlanConfig, scenario: str, sites: xr.Dataset, log=print) -> RunOutputs:
     """Solve one scenario over the milestone years; write results.nc, summary.csv and map.html atomically."""
     t = {}
@@ -83,6 +108,8 @@ def run_scenario(cfg: PlanConfig, scenario: str, sites: xr.Dataset, log=print) -
     t["inputs"] = time.perf_counter() - t0
     loads = ", ".join(f"{y} {float(v) / 1e3:,.1f}" for y, v in zip(inputs["year"].values, inputs["it_load_mw"].values))
     log(f"[{scenario}] {inputs.sizes['site']} candidate sites; IT load GW: {loads}")
+    if "it_new_build_mw" in inputs:
+        log(f"[{scenario}] {fleet_line(inputs)}")
     if inputs.attrs.get("committed_projects_left_out"):
         log(f"[{scenario}] committed projects on sites not in the candidate list, left out: "
             f"{inputs.attrs['committed_projects_left_out']}")
@@ -111,6 +138,10 @@ def run_scenario(cfg: PlanConfig, scenario: str, sites: xr.Dataset, log=print) -
     out = RunOutputs(run_dir, run_dir / "results.nc", run_dir / "summary.csv", run_dir / "map.html")
     write_atomic(out.results_nc, lambda p: results.to_netcdf(p, engine="h5netcdf"))
     write_text_atomic(out.summary_csv, summary.to_csv(index=False))
+    if "existing_it_mw" in results:
+        write_text_atomic(out.run_dir / "fleet.csv", fleet_table(results).to_csv(index=False))
+    elif (out.run_dir / "fleet.csv").exists():  # a greenfield run must not leave an earlier run's fleet beside it
+        (out.run_dir / "fleet.csv").unlink()
     write_atomic(out.map_html, lambda p: fmap.save(str(p)))
     write_charts(results, run_dir, write=save_png)
     t["total"] = time.perf_counter() - t0

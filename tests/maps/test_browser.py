@@ -43,8 +43,8 @@ def test_offline_map_renders_without_network(offline_map, run):  # noqa: F811
     assert candidates == int((res["build"] == 0).sum())
     overlays = [name.strip() for name in
                 re.findall(r'type="checkbox" class="leaflet-control-layers-selector"[^>]*>\s*<span>([^<]*)', dom)]
-    # Two choropleths, links, landing stations, demand centres, candidates, one layer per year (+ plants).
-    assert len(overlays) == 6 + res.sizes["year"] + int("plant" in res.dims), overlays
+    # Two choropleths, links, landing stations, demand centres, candidates, one layer per year (+ plants, + fleet).
+    assert len(overlays) == 6 + res.sizes["year"] + int("plant" in res.dims) + int("existing_it_mw" in res), overlays
     assert any(o.startswith(f"Chosen sites {last}") for o in overlays)
     assert shot.stat().st_size > 10_000
 

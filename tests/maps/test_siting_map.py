@@ -45,3 +45,8 @@ def test_esc_roundtrip_is_text(raw):
     import html
 
     assert html.unescape(esc(raw)) == raw
+
+
+def test_map_draws_the_existing_fleet(run):  # noqa: F811
+    html = (run / "map.html").read_text()
+    assert "Existing fleet 2030" in html and "existing-fleet" in html and "existing fleet, tokyo: 1,054 MW IT in 2024" in html

@@ -35,6 +35,8 @@ def test_run_writes_results_summary_and_map(run, capsys):
     it_load = float(res["it_load_mw"].sel(year=2030))
     assert it_load == pytest.approx(6e6 / 8760 / 1.7)  # JST Optimistic 2030: 6 TWh at PUE 1.7
     served = float(res["capacity_mw"].sel(year=2030).sum()) + float(res["unserved_mwh"].sel(year=2030).sum()) / 8760
+    served += float(res["existing_served_it_mw"].sel(year=2030).sum())  # the operating fleet serves the rest
+    assert (run / "fleet.csv").stat().st_size > 0
     assert served >= it_load - 1e-3
     assert (res["capacity_mw"].diff("year") >= -1e-6).all()  # built once and kept
     assert float(res["mip_gap"]) <= 0.005
