@@ -105,6 +105,22 @@ def extract_results(sol: PlanSolution, inputs: xr.Dataset) -> xr.Dataset:
     res["mip_gap"] = ((), report.mip_gap, {"units": "1", "long_name": "relative MIP gap at termination"})
     res.attrs.update(termination=report.termination, optimal=int(report.optimal), solver=report.solver,
                      solve_seconds=report.solve_seconds, lexicographic=int(sol.lexicographic))
+    return extract_gx_hubs(m, res)
+
+
+def extract_gx_hubs(m, res: xr.Dataset) -> xr.Dataset:
+    """GX hub decisions (dim ``gx_prefecture``) and each eligible prefecture's IT capacity in the hub year [MW]."""
+    if m.component("GxHub") is None:
+        return res
+    prefs = list(m.GX_PREFECTURES)
+    year = int(res["gx_hub_year"])
+    cap = res["capacity_mw"].sel(year=year).sum("tech")
+    pref = res["site_prefecture"].values
+    res = res.assign_coords(gx_prefecture=prefs)
+    res["gx_hub"] = ("gx_prefecture", [int(round(pyo.value(m.GxHub[p]))) for p in prefs],
+                     {"long_name": "prefecture chosen as a GX strategic-region hub (1)"})
+    res["gx_prefecture_capacity_mw"] = ("gx_prefecture", [float(cap.values[pref == p].sum()) for p in prefs],
+                                        {"units": "MW", "long_name": f"new IT capacity in the prefecture in {year}"})
     return res
 
 

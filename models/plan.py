@@ -27,8 +27,13 @@ class PlanSolution:
     lexicographic: bool
 
 
+def _extra_binaries(m):
+    """Binary variables besides ``Open`` (e.g. ``GxHub``), registered by the component that adds them."""
+    return [v for name in getattr(m, "_extra_binaries", []) for v in m.component(name).values()]
+
+
 def _fix_integers(m):
-    for v in m.Open.values():
+    for v in [*m.Open.values(), *_extra_binaries(m)]:
         v.fix(round(pyo.value(v)))
         v.domain = pyo.Reals
 
@@ -57,14 +62,14 @@ def minimum_unserved_mwh(m, time_limit_s: float, opt=None) -> dict:
     so the relaxation serves all it can, and with every relaxed site fully
     open the same service is reachable by an integer plan.
     """
-    for v in m.Open.values():
+    for v in [*m.Open.values(), *_extra_binaries(m)]:
         v.domain = pyo.UnitInterval
     opt = opt or new_solver()
     opt.config.time_limit = time_limit_s
     res = opt.solve(m)
     res.solution_loader.load_vars()
     values = {y: max(float(pyo.value(m.UnservedEnergy[y])), 0.0) for y in m.YEARS}
-    for v in m.Open.values():
+    for v in [*m.Open.values(), *_extra_binaries(m)]:
         v.domain = pyo.Binary
     return values
 
@@ -83,6 +88,9 @@ def reset_for_resolve(m) -> None:
             v.fix(0)
         else:
             v.unfix()
+    for v in _extra_binaries(m):
+        v.domain = pyo.Binary
+        v.unfix()
     if m.component("Unserved_At_Minimum") is not None:
         m.del_component(m.Unserved_At_Minimum)
 

@@ -267,6 +267,35 @@ def add_policy_levers(m, ds: xr.Dataset):
         if limited:
             m.Area_Connection_Limit = pyo.Constraint(limited, m.YEARS, rule=lambda m, a, y: sum(
                 m.Capacity[s, k, y] for s in m.SITES_IN_AREA[a] for k in m.TECHS) <= limit[a])
+    add_gx_hubs(m, ds)
+
+
+def add_gx_hubs(m, ds: xr.Dataset):
+    """GX strategic-region hubs (GX戦略地域, prefecture-level, ~1 GW within ~10 years), if ``gx_hub_min_mw`` is given.
+
+    GX_PREFECTURES p: prefectures of the sites with ``gx_hub_eligible``; GxHub[p] binary.
+    Gx_Hub_Size[p]: sum_{s in p, k} Capacity[s, k, y_hub] >= gx_hub_min_mw x GxHub[p]   [MW IT]
+    Gx_Hub_Count: sum_p GxHub[p] >= gx_hub_count
+    with y_hub = ``gx_hub_year`` (the first milestone at or after the policy year; capacity is kept afterwards).
+    """
+    if "gx_hub_min_mw" not in ds or float(ds["gx_hub_min_mw"]) <= 0:
+        return
+    min_mw, count, year = float(ds["gx_hub_min_mw"]), int(ds["gx_hub_count"]), int(ds["gx_hub_year"])
+    if year not in m.YEARS:
+        raise ValueError(f"model input 'gx_hub_year' {year} is not a milestone year")
+    pref = dict(zip(m.SITES, (str(p) for p in ds["site_prefecture"].values)))
+    eligible = [s for s, flag in zip(m.SITES, ds["gx_hub_eligible"].values) if int(flag)]
+    prefs = sorted({pref[s] for s in eligible})
+    if len(prefs) < count:
+        raise ValueError(f"gx_hub_count {count} exceeds the {len(prefs)} eligible prefecture(s) with candidate sites")
+    sites_in = {p: [s for s in eligible if pref[s] == p] for p in prefs}
+    m.GX_PREFECTURES = pyo.Set(initialize=prefs, ordered=True)
+    m.GxHub = pyo.Var(m.GX_PREFECTURES, domain=pyo.Binary)
+    m.Gx_Hub_Size = pyo.Constraint(m.GX_PREFECTURES, rule=lambda m, p: sum(
+        m.Capacity[s, k, year] for s in sites_in[p] for k in m.TECHS) >= min_mw * m.GxHub[p])
+    m.Gx_Hub_Count = pyo.Constraint(expr=sum(m.GxHub[p] for p in m.GX_PREFECTURES) >= count)
+    # Binaries beyond Open that models/plan.py must fix for the dual LP and restore for a re-solve.
+    m._extra_binaries = getattr(m, "_extra_binaries", []) + ["GxHub"]
 
 
 def add_policy_options(m, options: SitingOptions):

@@ -24,6 +24,36 @@ class SolverConfig(BaseModel):
     time_limit_s: float = Field(600, gt=0, description="HiGHS time limit [s]")
 
 
+class GxHubConfig(BaseModel):
+    """GX strategic-region (GX戦略地域, data-centre cluster type) hubs: prefecture-level, about 1 GW within about 10 years.
+
+    At least ``count`` eligible prefectures must each hold ``min_hub_mw`` of new IT
+    capacity in the first milestone year at or after ``by_year`` (docs/model.md, Gx_Hub_Size).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    min_hub_mw: float = Field(1000, gt=0, le=20_000, description="IT capacity of each hub [MW]")
+    count: int = Field(1, ge=1, le=47, description="number of hubs (prefectures) [-]")
+    by_year: int = Field(2035, ge=2018, le=2050, description="year by which each hub must stand")
+    eligible_prefectures: list[str] | None = Field(None, description="English prefecture names that may host a hub "
+                                                   "(null: every prefecture)")
+
+    @field_validator("eligible_prefectures")
+    @classmethod
+    def _prefectures(cls, v):
+        if v is None:
+            return v
+        from grids.areas import load_prefectures
+
+        known = set(load_prefectures()["prefecture"])
+        unknown = [p for p in v if p not in known]
+        if unknown:
+            raise ValueError(f"unknown prefecture '{unknown[0]}'; use English names as in grids/data/prefectures.csv")
+        if len(set(v)) != len(v) or not v:
+            raise ValueError("list each prefecture once, at least one")
+        return v
+
+
 class PlanConfig(BaseModel):
     """A plan: demand scenarios, milestone years, technologies, prices, policy options, sites, solver."""
 
@@ -59,6 +89,7 @@ class PlanConfig(BaseModel):
     solver: SolverConfig = Field(default_factory=SolverConfig)
     existing_fleet: bool = Field(True, description="count the operating fleet (sites/data/existing_fleet.csv) as built "
                                  "capacity serving demand from the base year; false: greenfield")
+    gx_hubs: GxHubConfig | None = Field(None, description="GX strategic-region hub sizing (null: off)")
 
     @field_validator("technologies", "scenarios")
     @classmethod

@@ -343,6 +343,7 @@ def build_inputs(cfg: PlanConfig, sites: xr.Dataset, scenario: str | None = None
     ds.attrs.update(scenario=scenario, years=np.array(years), capacity_total_mw=float(sites["max_it_mw"].sum()),
                     timestep_hours=cfg.timestep_hours)
     ds = apply_existing_fleet(ds, existing_fleet(cfg, years), areas.attrs["reserve_margin"])
+    ds = ds.merge(gx_hub_inputs(cfg, ds))
     return aggregate_blocks(ds, cfg.timestep_hours)
 
 
@@ -448,3 +449,44 @@ def apply_existing_fleet(ds: xr.Dataset, fleet: xr.Dataset, reserve_margin: floa
     out.attrs.update(existing_fleet=1, fleet_base_year=fleet.attrs["fleet_base_year"])
     return out
 
+
+def gx_hub_inputs(cfg: PlanConfig, ds: xr.Dataset) -> xr.Dataset:
+    """Inputs of the GX strategic-region hub lever (``models.siting.add_gx_hubs``); empty when ``cfg.gx_hubs`` is off.
+
+    gx_hub_year is the first milestone year at or after ``by_year``. A request no
+    candidate set can meet (no such milestone, too few eligible prefectures whose
+    sites, net of forbidden ones and area limits, hold ``min_hub_mw``) is refused
+    here with one line, before any solve.
+    """
+    hub = cfg.gx_hubs
+    if hub is None:
+        return xr.Dataset()
+    years = [int(y) for y in ds["year"].values]
+    later = [y for y in years if y >= hub.by_year]
+    if not later:
+        raise DataError(f"configuration key 'gx_hubs.by_year': no milestone year is at or after {hub.by_year} "
+                        f"(years: {', '.join(map(str, years))}); add a later milestone or an earlier by_year")
+    pref = ds["prefecture"].values.astype(str)
+    eligible = np.ones(len(pref), dtype=bool) if hub.eligible_prefectures is None else \
+        np.isin(pref, hub.eligible_prefectures)
+    usable = np.where(ds["forbidden"].values.astype(bool), 0.0, ds["max_it_mw"].values) if "forbidden" in ds \
+        else ds["max_it_mw"].values
+    room = pd.Series(usable[eligible], index=pref[eligible]).groupby(level=0).sum()
+    if "area_max_it_mw" in ds:  # a prefecture lies in one area, so its hub cannot exceed the area's connection limit
+        limit = dict(zip(ds["area"].values, ds["area_max_it_mw"].values))
+        area_of = dict(zip(pref, ds["site_area"].values))
+        room = pd.Series({p: v if limit[area_of[p]] < 0 else min(v, limit[area_of[p]]) for p, v in room.items()},
+                         dtype=float)
+    able = sorted(room[room >= hub.min_hub_mw - 1e-6].index)
+    if len(able) < hub.count:
+        best = f"; largest: {room.idxmax()} {room.max():,.0f} MW" if len(room) else ""
+        raise DataError(f"configuration key 'gx_hubs': {len(able)} eligible prefecture(s) "
+                        f"({', '.join(able) or 'none'}) can hold a {hub.min_hub_mw:,.0f} MW hub with the candidate "
+                        f"sites{best}; count is {hub.count}")
+    return xr.Dataset({
+        "site_prefecture": ("site", pref),
+        "gx_hub_eligible": ("site", eligible.astype(int)),
+        "gx_hub_min_mw": ((), float(hub.min_hub_mw), {"units": "MW", "long_name": "IT capacity of each GX hub"}),
+        "gx_hub_count": ((), int(hub.count)),
+        "gx_hub_year": ((), int(later[0]), {"long_name": "milestone year by which the hubs stand"}),
+    }, coords={"site": ds["site"].values})
