@@ -25,7 +25,7 @@ SWEEP    ?= sweeps/carbon_price.yaml
 
 PLAN     ?=
 
-.PHONY: help install run sweep maps compare evaluate bench test clean
+.PHONY: help install run sweep maps compare evaluate commitments bench test clean
 
 help: ## list the targets
 	@echo "make run    [SCENARIO=jst_modest] [YEARS=2030,2040,2050] [SITES=file.csv] [CONFIG=file.yaml] [NAMED=high_carbon_price]"
@@ -34,6 +34,7 @@ help: ## list the targets
 	@echo "make maps   [OFFLINE=1]  redraw maps and charts of every run under results/ (OFFLINE=1: map_offline.html, no network needed)"
 	@echo "make compare A=results/jst_optimistic B=results/jst_modest [OFFLINE=1]  map sites added, removed, resized"
 	@echo "make evaluate PLAN=my_plan.csv [SCENARIO=jst_modest] [CONFIG=...]  score a plan against the optimum (regret)"
+	@echo "make commitments [SCENARIO=jst_modest] [YEARS=...] [CONFIG=...] [NAMED=...]  cost of the committed projects (plan with and without them)"
 	@echo "make bench  benchmark sizes and timings, write bench/results.json"
 	@echo "make test   run the test suite"
 	@echo "make install  create .venv and install the planner (done by the other targets on first use)"
@@ -62,6 +63,10 @@ compare: $(STAMP)
 
 evaluate: $(STAMP)
 	$(BIN)/python -m planner evaluate $(PLAN) $(if $(SCENARIO),--scenario $(SCENARIO)) $(if $(YEARS),--years $(YEARS)) \
+		$(if $(SITES),--sites $(SITES)) $(if $(CONFIG),--config $(CONFIG)) $(if $(NAMED),--named $(NAMED))
+
+commitments: $(STAMP)
+	$(BIN)/python -m planner commitments $(if $(SCENARIO),--scenario $(SCENARIO)) $(if $(YEARS),--years $(YEARS)) \
 		$(if $(SITES),--sites $(SITES)) $(if $(CONFIG),--config $(CONFIG)) $(if $(NAMED),--named $(NAMED))
 
 bench: $(STAMP)

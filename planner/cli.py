@@ -66,6 +66,18 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--carbon-price", type=float, dest="carbon_price_jpy_per_t_co2")
     evaluate.add_argument("--sites", dest="sites_file")
     evaluate.add_argument("--results-dir")
+    commit = sub.add_parser("commitments", help="cost of the committed projects: the plan with and without them",
+                            description="Solve the plan twice under the same assumptions, without and with the committed "
+                                        "projects of sites/data/committed_projects.csv forced in, and print both optimal "
+                                        "costs, their difference (the cost of the commitments) and the committed sites the "
+                                        "free optimum would not have chosen. Writes <results-dir>/<scenario>/"
+                                        "commitments.json and commitments.csv.")
+    commit.add_argument("--config", help="YAML file with the keys to change from the default configuration")
+    commit.add_argument("--named", help="a named scenario from planner/config/scenarios.yaml")
+    commit.add_argument("--scenario", default="jst_modest", help="demand scenario (default jst_modest)")
+    commit.add_argument("--years", help="comma-separated milestone years")
+    commit.add_argument("--sites", dest="sites_file", help="candidate sites file (CSV, GeoJSON or GeoPackage)")
+    commit.add_argument("--results-dir")
     bench = sub.add_parser("bench", help="benchmark model size and timings (bench/results.json)",
                            description="Build and solve the benchmark cases, print a table of sizes and median timings, "
                                        "and write bench/results.json.")
@@ -129,6 +141,18 @@ def main(argv: list[str] | None = None) -> int:
 
             out = evaluate_plan(cfg, args.plan)
             print(f"evaluation: {out['folder']}")
+            return 0
+        if args.command == "commitments":
+            from planner.config import load_config
+
+            overrides = {"scenarios": [args.scenario], "sites_file": args.sites_file, "results_dir": args.results_dir}
+            if args.years:
+                overrides["years"] = _years(args.years)
+            cfg = load_config(args.config, overrides, named=args.named)
+            from planner.commitments import cost_of_commitments
+
+            out = cost_of_commitments(cfg, args.scenario)
+            print(f"report: {out['folder'] / 'commitments.json'}")
             return 0
         if args.command == "bench":
             from pathlib import Path
