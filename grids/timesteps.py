@@ -1,8 +1,17 @@
 """Representative days and their weights.
 
-The default plan uses one representative day per calendar month (the 15th),
-24 hourly steps each, weighted by the number of days in the month, so weights
-sum to the hours of the year. Times are UTC inside the planner; the local
+Three ways to choose the days the model sees, all returning the same frame:
+
+- ``representative_days``: fixed calendar days (the 15th of each month, or 2-3
+  per month), 24 hourly steps each, weighted by the days of the month they
+  stand for, so weights sum to the hours of the year;
+- ``typical_days``: the year's days clustered into ``n`` typical days
+  (hierarchical clustering, medoid representation, with tsam; Hoffmann et al.
+  2022, doi:10.1016/j.apenergy.2022.119029 / Kotzur et al. 2018,
+  doi:10.1016/j.apenergy.2017.11.044); each typical day is a real day of the
+  year, weighted by the days in its cluster;
+- ``full_year_hours``: every hour, weight 1 h.
+ Times are UTC inside the planner; the local
 hour (JST = UTC+9) is carried alongside for physics that follows local sun or
 human activity.
 """
@@ -77,3 +86,54 @@ def block_index(hour_jst, block_hours: int):
     if 24 % block_hours:
         raise ValueError("block_hours must divide 24")
     return np.asarray(hour_jst) // block_hours
+
+
+def typical_days(year_hours: pd.DataFrame, features: pd.DataFrame, n_days: int) -> pd.DataFrame:
+    """The ``n_days`` typical days of the year, clustered on ``features`` (tsam).
+
+    Parameters
+    ----------
+    year_hours : ``full_year_hours(year)``.
+    features : hourly profiles on the same index (for example PV capacity
+        factor, area load and temperature), one column each; tsam scales each
+        column to [0, 1] before clustering, so units do not matter.
+    n_days : number of typical days.
+
+    Returns
+    -------
+    The rows of ``year_hours`` on the medoid days, with ``day`` renumbered
+    0..n_days-1 in calendar order and ``weight_h`` the days in the cluster
+    (so weights sum to the hours of the year). ``attrs["day_of_year"]`` gives
+    each typical day's day of the year (0-based) and ``attrs["assignment"]``
+    the typical day every day of the year is represented by.
+    """
+    import tsam  # imported here: only this sampling needs it
+
+    if not 2 <= n_days <= len(year_hours) // 24:
+        raise ValueError(f"n_days must be between 2 and {len(year_hours) // 24}, not {n_days}")
+    if not features.index.equals(year_hours.index):
+        raise ValueError("features must be indexed by the hours of year_hours")
+    if features.isna().any().any():
+        raise ValueError(f"feature column '{features.columns[features.isna().any()][0]}' contains NaN")
+    # tsam wants a naive, regular index; day boundaries follow local (JST) days.
+    local = features.set_axis(pd.date_range("2001-01-01", periods=len(features), freq="h"))
+    result = tsam.aggregate(local, n_days, period_duration=24,
+                            cluster=tsam.ClusterConfig(method="hierarchical", representation="medoid"),
+                            preserve_column_means=False)
+    medoids = [int(d) for d in result.clustering.cluster_centers]
+    assignment = np.asarray(result.clustering.cluster_assignments, dtype=int)
+    counts = np.bincount(assignment, minlength=n_days).astype(float)
+    order = np.argsort(medoids)  # typical days in calendar order
+    rank = np.empty(n_days, dtype=int)
+    rank[order] = np.arange(n_days)
+    frames = []
+    for cluster in order:
+        doy = medoids[cluster]
+        day = year_hours.iloc[doy * 24:(doy + 1) * 24].copy()
+        day["day"] = int(rank[cluster])
+        day["weight_h"] = counts[cluster] * float(year_hours["weight_h"].iloc[doy * 24])
+        frames.append(day)
+    out = pd.concat(frames)
+    out.attrs["day_of_year"] = [medoids[c] for c in order]
+    out.attrs["assignment"] = rank[assignment].tolist()
+    return out

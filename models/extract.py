@@ -104,7 +104,8 @@ def extract_results(sol: PlanSolution, inputs: xr.Dataset) -> xr.Dataset:
         "units": "JPY (discounted, all milestones)", "long_name": "cost of the plan without the unserved-load penalty"})
     res["mip_gap"] = ((), report.mip_gap, {"units": "1", "long_name": "relative MIP gap at termination"})
     res.attrs.update(termination=report.termination, optimal=int(report.optimal), solver=report.solver,
-                     solve_seconds=report.solve_seconds, lexicographic=int(sol.lexicographic))
+                     solve_seconds=report.solve_seconds, shortfall=int(sol.shortfall),
+                     mip_gap_basis=report.gap_basis)
     return extract_gx_hubs(m, res)
 
 

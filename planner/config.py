@@ -63,7 +63,13 @@ class PlanConfig(BaseModel):
     years: list[int] = Field([2030, 2040, 2050], min_length=1, description="milestone years, increasing")
     last_period_years: int = Field(10, ge=1, le=50, description="calendar years the last milestone stands for")
     timestep_hours: Literal[1, 2, 3, 4, 6] = Field(4, description="hours per timestep of each representative day")
-    days_per_month: Literal[1, 2, 3] = Field(1, description="representative days per month (12, 24 or 36 in all)")
+    days_per_month: Literal[1, 2, 3] = Field(1, description="representative days per month (12, 24 or 36 in all); "
+                                             "time_sampling 'calendar' only")
+    time_sampling: Literal["calendar", "typical_days", "full_year"] = Field(
+        "calendar", description="which days the model sees: fixed calendar days (days_per_month), typical days "
+        "clustered from the year (typical_days, tsam), or every day of the year")
+    typical_days: int = Field(12, ge=2, le=120, description="number of clustered typical days (time_sampling "
+                              "'typical_days')")
     technologies: list[Technology] = Field(["air", "immersion", "direct_to_chip"], min_length=1,
                                            description="cooling options")
     carbon_price_jpy_per_t_co2: float | dict[int, float] = Field(

@@ -17,7 +17,7 @@ from grids.links import load_link_table
 from grids.solar import clearness_factor, pv_capacity_factor
 from grids.supply import HOURS_PER_YEAR, area_load_mw, decarbonised_supply_mw, fossil_spare_mw, headroom_mw
 from grids.tables import DataError, data_path, read_table, reject_first
-from grids.timesteps import block_index, representative_days
+from grids.timesteps import block_index, full_year_hours, representative_days, typical_days
 from planner.config import PlanConfig
 from sites.climate import load_normals, nearest_station, site_temperature_degc
 from sites.cooling import pue
@@ -211,38 +211,69 @@ def aggregate_blocks(ds: xr.Dataset, block_hours: int) -> xr.Dataset:
     return ds.drop_vars(timed + ["time"]).merge(agg)
 
 
+def area_temperature_degc(ts: pd.DataFrame, areas: xr.Dataset, normals: pd.DataFrame) -> np.ndarray:
+    """Air temperature [degC] at each area's reference (solar) station, (area, time), on the timesteps of ``ts``."""
+    a_idx, _ = nearest_station(areas["solar_station_lat"].values, areas["solar_station_lon"].values, normals)
+    return site_temperature_degc(ts["month"].values, ts["hour_jst"].values,
+                                 normals["temp_air_mean"].values[a_idx], normals["temp_air_max"].values[a_idx])
+
+
+def area_profiles(ts: pd.DataFrame, areas: xr.Dataset, normals: pd.DataFrame, year: int) -> tuple[np.ndarray, np.ndarray]:
+    """PV capacity factor [-] and area load [MW], each (area, time), on the timesteps of ``ts``."""
+    area_temp = area_temperature_degc(ts, areas, normals)
+    pv = np.vstack([
+        pv_capacity_factor(float(lat), float(lon), ts.index,
+                           clearness_factor(float(lat), float(lon), float(ghi), year),
+                           area_temp[i], areas.attrs["pv_performance_ratio"])
+        for i, (lat, lon, ghi) in enumerate(zip(areas["solar_station_lat"].values, areas["solar_station_lon"].values,
+                                               areas["solar_ghi_kwh_per_m2_day"].values))
+    ])
+    load = area_load_mw(areas["demand_twh"].values, areas["peak_gw"].values, ts["month"].values, ts["hour_jst"].values)
+    return pv, load
+
+
+def sample_days(cfg: PlanConfig, year: int, areas: xr.Dataset, normals: pd.DataFrame) -> pd.DataFrame:
+    """The days the model sees (``cfg.time_sampling``), hourly, with their weights [h].
+
+    For typical days the clustering features are every area's PV capacity
+    factor and load and the temperature at its reference station, hourly over
+    the whole year: the profiles that set headroom and PUE.
+    """
+    if cfg.time_sampling == "calendar":
+        return representative_days(year, cfg.days_per_month)
+    hours = full_year_hours(year)
+    if cfg.time_sampling == "full_year":
+        return hours
+    pv, load = area_profiles(hours, areas, normals, year)
+    temp = area_temperature_degc(hours, areas, normals)
+    features = pd.DataFrame(
+        {**{f"pv_{a}": pv[i] for i, a in enumerate(AREAS)}, **{f"load_{a}": load[i] for i, a in enumerate(AREAS)},
+         **{f"temp_{a}": temp[i] for i, a in enumerate(AREAS)}}, index=hours.index)
+    return typical_days(hours, features, cfg.typical_days)
+
+
 def build_inputs(cfg: PlanConfig, sites: xr.Dataset, scenario: str | None = None) -> xr.Dataset:
     """The complete model-input Dataset for one scenario over the plan's milestone years."""
     scenario = scenario or cfg.scenarios[0]
     years = list(cfg.years)
-    ts = representative_days(years[0], cfg.days_per_month)
+    areas = load_areas(years[0])
+    normals = load_normals()
+    ts = sample_days(cfg, years[0], areas, normals)
     time = ts.index.tz_convert(None)  # naive UTC for NetCDF; the same representative days serve every year
     techs = list(cfg.technologies)
-    areas = load_areas(years[0])
     costs, net = CostTable(), NetworkTable()
     r = costs.get("discount_rate")
 
     # Site climate and PUE.
-    normals = load_normals()
     idx, dist = nearest_station(sites["lat"].values, sites["lon"].values, normals)
     temp = site_temperature_degc(ts["month"].values, ts["hour_jst"].values,
                                  normals["temp_air_mean"].values[idx], normals["temp_air_max"].values[idx])
     pue_values = np.stack([pue(k, temp) for k in techs], axis=1)
 
     # Area PV profile, load, decarbonised supply per milestone year, headroom and spare thermal.
-    a_idx, _ = nearest_station(areas["solar_station_lat"].values, areas["solar_station_lon"].values, normals)
-    area_temp = site_temperature_degc(ts["month"].values, ts["hour_jst"].values,
-                                      normals["temp_air_mean"].values[a_idx], normals["temp_air_max"].values[a_idx])
-    pv = np.vstack([
-        pv_capacity_factor(float(lat), float(lon), ts.index,
-                           clearness_factor(float(lat), float(lon), float(ghi), years[0]),
-                           area_temp[i], areas.attrs["pv_performance_ratio"])
-        for i, (lat, lon, ghi) in enumerate(zip(areas["solar_station_lat"].values, areas["solar_station_lon"].values,
-                                               areas["solar_ghi_kwh_per_m2_day"].values))
-    ])
+    pv, load = area_profiles(ts, areas, normals, years[0])
     pv_cf = xr.DataArray(pv, dims=("area", "time"), coords={"area": list(AREAS), "time": time})
-    load = xr.DataArray(area_load_mw(areas["demand_twh"].values, areas["peak_gw"].values, ts["month"].values,
-                                     ts["hour_jst"].values), dims=("area", "time"), coords=pv_cf.coords)
+    load = xr.DataArray(load, dims=("area", "time"), coords=pv_cf.coords)
     cap_table = load_capacity_table()
     capacity = xr.concat([decarbonised_capacity_mw(y, cap_table) for y in years], dim=pd.Index(years, name="year"))
     supply = decarbonised_supply_mw(capacity, areas["capacity_factor"], pv_cf)

@@ -15,3 +15,20 @@ def test_small_case_writes_results(tmp_path):
     assert {"build_s", "to_highs_s", "highs_s", "extract_s", "peak_rss_mb", "mip_gap", "scipy_core_s"} <= set(small)
     assert 0 < small["scipy_core_nnz"] < small["nonzeros"]
     assert small["mip_gap"] <= 0.005
+
+
+def test_representative_days_are_scored_against_the_full_year():
+    # Three sites and two coarse samplings keep the test short; the full year is still 8,760 hours.
+    from planner import bench
+
+    out = bench.representative_error(n_sites=3, samplings={
+        "calendar 12 days, 6-h blocks": {"time_sampling": "calendar", "timestep_hours": 6},
+        "typical 4 days, 6-h blocks": {"time_sampling": "typical_days", "typical_days": 4, "timestep_hours": 6}},
+        log=lambda *_: None)
+    assert out["full_year_timesteps"] == 8760
+    rows = out["samplings"].values()
+    assert min(r["excess_pct"] for r in rows) == 0.0 and all(r["excess_pct"] >= 0 for r in rows)
+    for row in rows:
+        # The plan's own hourly cost is a different number from the representative-day estimate, but close to it.
+        assert row["full_year_cost_jpy"] > 0 and row["cost_jpy"] != row["full_year_cost_jpy"]
+        assert abs(row["cost_error_pct"]) < 25
