@@ -66,9 +66,9 @@ class PlanConfig(BaseModel):
     days_per_month: Literal[1, 2, 3] = Field(1, description="representative days per month (12, 24 or 36 in all); "
                                              "time_sampling 'calendar' only")
     time_sampling: Literal["calendar", "typical_days", "full_year"] = Field(
-        "calendar", description="which days the model sees: fixed calendar days (days_per_month), typical days "
+        "typical_days", description="which days the model sees: fixed calendar days (days_per_month), typical days "
         "clustered from the year (typical_days, tsam), or every day of the year")
-    typical_days: int = Field(12, ge=2, le=120, description="number of clustered typical days (time_sampling "
+    typical_days: int = Field(6, ge=2, le=120, description="number of clustered typical days (time_sampling "
                               "'typical_days')")
     technologies: list[Technology] = Field(["air", "immersion", "direct_to_chip"], min_length=1,
                                            description="cooling options")
