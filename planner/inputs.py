@@ -244,12 +244,24 @@ def sample_days(cfg: PlanConfig, year: int, areas: xr.Dataset, normals: pd.DataF
     hours = full_year_hours(year)
     if cfg.time_sampling == "full_year":
         return hours
+    key = (year, cfg.typical_days)
+    if key not in _TYPICAL_DAYS:  # the same for every scenario of a plan: cluster once per process
+        _TYPICAL_DAYS[key] = _cluster_year(hours, areas, normals, year, cfg.typical_days)
+    out = _TYPICAL_DAYS[key].copy()
+    out.attrs = dict(_TYPICAL_DAYS[key].attrs)
+    return out
+
+
+_TYPICAL_DAYS: dict = {}
+
+
+def _cluster_year(hours: pd.DataFrame, areas: xr.Dataset, normals: pd.DataFrame, year: int, n_days: int) -> pd.DataFrame:
     pv, load = area_profiles(hours, areas, normals, year)
     temp = area_temperature_degc(hours, areas, normals)
     features = pd.DataFrame(
         {**{f"pv_{a}": pv[i] for i, a in enumerate(AREAS)}, **{f"load_{a}": load[i] for i, a in enumerate(AREAS)},
          **{f"temp_{a}": temp[i] for i, a in enumerate(AREAS)}}, index=hours.index)
-    return typical_days(hours, features, cfg.typical_days)
+    return typical_days(hours, features, n_days)
 
 
 def build_inputs(cfg: PlanConfig, sites: xr.Dataset, scenario: str | None = None) -> xr.Dataset:
@@ -372,7 +384,9 @@ def build_inputs(cfg: PlanConfig, sites: xr.Dataset, scenario: str | None = None
     ds["prefecture_name_ja"] = ("prefecture_code", prefs["prefecture_ja"].values)
     ds.attrs.update(committed_projects_left_out=levers.attrs["committed_projects_left_out"])
     ds.attrs.update(scenario=scenario, years=np.array(years), capacity_total_mw=float(sites["max_it_mw"].sum()),
-                    timestep_hours=cfg.timestep_hours)
+                    timestep_hours=cfg.timestep_hours, time_sampling=cfg.time_sampling,
+                    sampled_days=", ".join(str(d.date()) for d in pd.DatetimeIndex(ts.index.tz_convert("Asia/Tokyo"))[::24])
+                    if cfg.time_sampling != "full_year" else "every day")
     ds = apply_existing_fleet(ds, existing_fleet(cfg, years), areas.attrs["reserve_margin"])
     ds = ds.merge(gx_hub_inputs(cfg, ds))
     return aggregate_blocks(ds, cfg.timestep_hours)
