@@ -90,7 +90,8 @@ def extract_results(sol: PlanSolution, inputs: xr.Dataset) -> xr.Dataset:
         units="MWh/yr", long_name="unserved IT energy by the area of its demand centre")
     duals = np.array([[[sol.duals[(a, y, t)] for t in T] for y in Y] for a in A])
     res["marginal_power_value_jpy_per_mwh"] = (("area", "year", "time"), duals, {
-        "units": "JPY/MWh", "long_name": "dual of the area balance with build decisions fixed"})
+        "units": "JPY/MWh", "long_name": "short-run marginal value of power: dual of the area balance with the plan "
+        "(sites, capacities, latency-sensitive assignment) fixed"})
     names = list(m.cost_components)
     res = res.assign_coords(cost_component=names)
     res["cost_jpy_per_yr"] = (("cost_component", "year"), np.array([[pyo.value(m.component(n)[y]) for y in Y] for n in names]),
