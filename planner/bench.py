@@ -141,8 +141,8 @@ def measure_full_year(overrides: dict, n_sites: int | None) -> dict:
 
     The full-year MIP is not attempted: its root LP alone (585,000 columns
     after presolve, one block per hour) did not finish in 8 minutes with dual
-    simplex or in 4 minutes with the interior-point method on the benchmark
-    machine. What is timed is the hourly dispatch of a fixed plan, which is
+    simplex, in 4 minutes with the interior-point method or in 7 minutes with
+    PDLP on the benchmark machine. What is timed is the hourly dispatch of a fixed plan, which is
     how ``representative_error`` scores representative-day plans.
     """
     small = {**overrides, "time_sampling": "calendar", "days_per_month": 1, "timestep_hours": 4}
