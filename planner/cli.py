@@ -99,6 +99,19 @@ def _years(text: str) -> list[int]:
         raise DataError(f"--years '{text}': expected comma-separated years such as 2030,2040") from None
 
 
+def _load_config(args, *keys: str, **extra):
+    """The configuration a sub-command asks for: its config file and named scenario, then ``keys`` of ``args``,
+    ``--scenario``, ``--years`` and ``extra`` as overrides."""
+    from planner.config import load_config
+
+    overrides = {k: getattr(args, k) for k in keys}
+    if args.scenario:
+        overrides["scenarios"] = [args.scenario]
+    if args.years:
+        overrides["years"] = _years(args.years)
+    return load_config(args.config, {**overrides, **extra}, named=args.named)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -132,25 +145,14 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"plot:    {png}")
             return 0
         if args.command == "evaluate":
-            from planner.config import load_config
-
-            overrides = {"scenarios": [args.scenario], "carbon_price_jpy_per_t_co2": args.carbon_price_jpy_per_t_co2,
-                         "sites_file": args.sites_file, "results_dir": args.results_dir}
-            if args.years:
-                overrides["years"] = _years(args.years)
-            cfg = load_config(args.config, overrides, named=args.named)
+            cfg = _load_config(args, "carbon_price_jpy_per_t_co2", "sites_file", "results_dir")
             from planner.evaluate import evaluate_plan
 
             out = evaluate_plan(cfg, args.plan)
             print(f"evaluation: {out['folder']}")
             return 0
         if args.command == "commitments":
-            from planner.config import load_config
-
-            overrides = {"scenarios": [args.scenario], "sites_file": args.sites_file, "results_dir": args.results_dir}
-            if args.years:
-                overrides["years"] = _years(args.years)
-            cfg = load_config(args.config, overrides, named=args.named)
+            cfg = _load_config(args, "sites_file", "results_dir")
             from planner.commitments import cost_of_commitments
 
             out = cost_of_commitments(cfg, args.scenario)
@@ -188,17 +190,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"map: {path}")
             return 0
         if args.command == "run":
-            from planner.config import load_config
-
-            overrides = {k: getattr(args, k) for k in ("carbon_price_jpy_per_t_co2", "sites_file", "results_dir",
-                                                         "rtt_bound_ms")}
-            if args.scenario:
-                overrides["scenarios"] = [args.scenario]
-            if args.years:
-                overrides["years"] = _years(args.years)
-            if args.technologies:
-                overrides["technologies"] = [t.strip() for t in args.technologies.split(",") if t.strip()]
-            cfg = load_config(args.config, overrides, named=args.named)
+            technologies = {"technologies": [t.strip() for t in args.technologies.split(",") if t.strip()]} \
+                if args.technologies else {}
+            cfg = _load_config(args, "carbon_price_jpy_per_t_co2", "sites_file", "results_dir", "rtt_bound_ms",
+                               **technologies)
             from planner.pipeline import run_plan  # heavy imports only once the input is known to be valid
 
             for out in run_plan(cfg, workers=args.workers):

@@ -241,12 +241,11 @@ def sample_days(cfg: PlanConfig, year: int, areas: xr.Dataset, normals: pd.DataF
     """
     if cfg.time_sampling == "calendar":
         return representative_days(year, cfg.days_per_month)
-    hours = full_year_hours(year)
     if cfg.time_sampling == "full_year":
-        return hours
+        return full_year_hours(year)
     key = (year, cfg.typical_days)
     if key not in _TYPICAL_DAYS:  # the same for every scenario of a plan: cluster once per process
-        _TYPICAL_DAYS[key] = _cluster_year(hours, areas, normals, year, cfg.typical_days)
+        _TYPICAL_DAYS[key] = _cluster_year(full_year_hours(year), areas, normals, year, cfg.typical_days)
     out = _TYPICAL_DAYS[key].copy()
     out.attrs = dict(_TYPICAL_DAYS[key].attrs)
     return out
