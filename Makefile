@@ -35,7 +35,7 @@ help: ## list the targets
 	@echo "make compare A=results/jst_optimistic B=results/jst_modest [OFFLINE=1]  map sites added, removed, resized"
 	@echo "make evaluate PLAN=my_plan.csv [SCENARIO=jst_modest] [CONFIG=...]  score a plan against the optimum (regret)"
 	@echo "make commitments [SCENARIO=jst_modest] [YEARS=...] [CONFIG=...] [NAMED=...]  cost of the committed projects (plan with and without them)"
-	@echo "make bench  [CASE=small|default|large|full_year|representative_error]  benchmark sizes and timings"
+	@echo "make bench  [CASE=small|default|large|full_year|full_year_all_sites|representative_error]  benchmark sizes and timings"
 	@echo "           (all cases and the representative-day error study by default), write bench/results.json"
 	@echo "make test   run the test suite"
 	@echo "make install  create .venv and install the planner (done by the other targets on first use)"

@@ -83,6 +83,11 @@ def extract_results(sol: PlanSolution, inputs: xr.Dataset) -> xr.Dataset:
                            for d in D for t in m.TIMESTEPS_IN_DAY[d]) for y in Y])
     share = res["centre_population"].values / res["centre_population"].values.sum()
     unserved_c = ls_un * 8760.0 + share[:, None] * tol_un[None, :]
+    if m.component("SensitiveShortfall") is not None:  # decomposition: hourly shortfall, to the centres the site serves
+        short = (_grid(m.SensitiveShortfall, S, Y, T) * w.values).sum(-1)
+        served = serve.sum(axis=1, keepdims=True)
+        frac = np.divide(serve, served, out=np.zeros_like(serve), where=served > 0)
+        unserved_c = unserved_c + np.einsum("sy,scy->cy", short, frac)
     res["unserved_mwh_centre"] = (("centre", "year"), unserved_c, {"units": "MWh/yr", "long_name": "unserved IT energy"})
     res["unserved_mwh"] = xr.DataArray(unserved_c, dims=("centre", "year"), coords={"centre": C, "year": Y}).groupby(
         xr.DataArray(res["centre_area"].values, dims="centre", name="area")).sum().reindex(area=A, fill_value=0.0

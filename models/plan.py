@@ -77,8 +77,25 @@ def unserved_penalty_jpy(m) -> float:
     return float(sum(pyo.value(m.year_weight[y]) * pyo.value(m.UnservedCost[y]) for y in m.YEARS))
 
 
+def uses_decomposition(inputs: xr.Dataset, method: str = "auto") -> bool:
+    """Whether ``method`` ("auto", "monolithic", "decomposition") solves these inputs by decomposition.
+
+    "auto" decomposes full-year inputs: their monolithic MIP is out of reach
+    (its root LP did not finish in 8 minutes for 10 sites), the decomposition
+    solves it in about a minute.
+    """
+    if method not in ("auto", "monolithic", "decomposition"):
+        raise ValueError(f"solver method must be 'auto', 'monolithic' or 'decomposition', not {method!r}")
+    return method == "decomposition" or (method == "auto" and inputs.attrs.get("time_sampling") == "full_year")
+
+
 def solve_plan(inputs: xr.Dataset, options: SitingOptions | None = None, mip_rel_gap: float = 0.005,
-               time_limit_s: float = 600.0, log_file: str | None = None) -> PlanSolution:
+               time_limit_s: float = 600.0, log_file: str | None = None, method: str = "auto",
+               log=None) -> PlanSolution:
+    """Solve a plan: the monolithic MIP (steps 1-3 above) or, see ``uses_decomposition``, by day."""
+    if uses_decomposition(inputs, method):
+        from models.decomposition import solve_decomposed
+        return solve_decomposed(inputs, options, mip_rel_gap, time_limit_s, log=log)
     return solve_built(build_siting_model(inputs, options), mip_rel_gap, time_limit_s, log_file)
 
 
@@ -112,7 +129,7 @@ class ReuseState:
 
 def solve_plan_reusing(inputs_builder, state: ReuseState | None, key: str, carbon_price_by_year: dict,
                        options: SitingOptions | None, mip_rel_gap: float, time_limit_s: float,
-                       reuse_solver: bool = False):
+                       reuse_solver: bool = False, method: str = "auto"):
     """Solve a point, reusing ``state``'s built model when only the carbon price changed.
 
     ``inputs_builder()`` is called only when a new model is needed; the carbon
@@ -133,6 +150,8 @@ def solve_plan_reusing(inputs_builder, state: ReuseState | None, key: str, carbo
         reused, opt = True, (state.solver if reuse_solver else new_solver())
     else:
         inputs = inputs_builder()
+        if uses_decomposition(inputs, method):  # nothing to reuse: each point is decomposed afresh
+            return solve_plan(inputs, options, mip_rel_gap, time_limit_s, method=method), inputs, None
         m = build_siting_model(inputs, options)
         reused, opt = False, new_solver()
     sol = solve_built(m, mip_rel_gap, time_limit_s, opt=opt)

@@ -63,6 +63,10 @@ class SitingOptions:
     cfe_matching: str = "annual"
     co2_cap_t: dict = field(default_factory=dict)
 
+    def couples_timesteps(self) -> bool:
+        """Whether an option ties the dispatch of different days together (annual sums, caps)."""
+        return self.cfe_target_share is not None or bool(self.co2_cap_t)
+
 
 def check_inputs(ds: xr.Dataset) -> None:
     """Every input present with the expected dims and no NaN; references resolve."""
@@ -170,14 +174,36 @@ def add_investment(m):
     register_cost(m, "SiteFixedCost")
 
 
-def add_it_load(m):
-    """Latency-sensitive load by facility-location assignment; tolerant load shifts within each day."""
+def add_latency_assignment(m):
+    """Latency-sensitive load by facility-location assignment (plan variables only)."""
     m.UnservedLatencySensitive = pyo.Var(m.CUSTOMERS, domain=pyo.NonNegativeReals)
     add_assignment(m, m.SERVICE_ARCS, m.CUSTOMERS, {cy: m.it_latency_sensitive_mw[cy] for cy in m.CUSTOMERS},
                    slack=m.UnservedLatencySensitive)
+    arcs_in_year = {y: [a for a in m.SERVICE_ARCS if a[2] == y] for y in m.YEARS}
+    m.FibreCost = pyo.Expression(m.YEARS, rule=lambda m, y: sum(
+        m.fibre_cost_jpy_per_mw_yr[s, c] * m.Serve[s, c, yy] for s, c, yy in arcs_in_year[y]))
+    register_cost(m, "FibreCost")
+    m.UnservedSensitiveEnergy = pyo.Expression(m.YEARS, rule=lambda m, y: 8760.0 * sum(
+        m.UnservedLatencySensitive[c, y] for c in m.CENTRES))
+
+
+def _served_by(m) -> dict:
     served_by = {(s, y): [] for s in m.SITES for y in m.YEARS}
     for s, c, y in m.SERVICE_ARCS:
         served_by[s, y].append((s, c, y))
+    return served_by
+
+
+def add_it_operation(m, hourly_shortfall: bool = False):
+    """IT power per site, technology and timestep; tolerant load shifts within each day.
+
+    ``hourly_shortfall`` adds ``SensitiveShortfall[s,y,t]`` to ``Site_It_Balance``:
+    latency-sensitive load left unserved in one timestep only, at the value of
+    lost load. It makes every day's dispatch feasible whatever the plan, which
+    the decomposition (``models/decomposition.py``) needs; the plan is then
+    re-checked to leave none.
+    """
+    served_by = _served_by(m)
     m.LatencyTolerant = pyo.Var(m.SITES, m.YEARS, m.TIMESTEPS, domain=pyo.NonNegativeReals)
     m.UnservedLatencyTolerant = pyo.Var(m.YEARS, m.DAYS, domain=pyo.NonNegativeReals)
     m.Tolerant_Daily_Energy = pyo.Constraint(m.YEARS, m.DAYS, rule=lambda m, y, d: sum(
@@ -185,8 +211,11 @@ def add_it_load(m):
         + len(m.TIMESTEPS_IN_DAY[d]) * m.UnservedLatencyTolerant[y, d]
         == len(m.TIMESTEPS_IN_DAY[d]) * m.it_latency_tolerant_mw[y])
     m.ItPower = pyo.Var(m.SITE_TECHS, m.YEARS, m.TIMESTEPS, domain=pyo.NonNegativeReals)
+    if hourly_shortfall:
+        m.SensitiveShortfall = pyo.Var(m.SITES, m.YEARS, m.TIMESTEPS, domain=pyo.NonNegativeReals)
+    short = (lambda s, y, t: m.SensitiveShortfall[s, y, t]) if hourly_shortfall else (lambda s, y, t: 0)
     m.Site_It_Balance = pyo.Constraint(m.SITES, m.YEARS, m.TIMESTEPS, rule=lambda m, s, y, t: sum(
-        m.ItPower[s, k, y, t] for k in m.TECHS) == sum(m.Serve[arc] for arc in served_by[s, y])
+        m.ItPower[s, k, y, t] for k in m.TECHS) + short(s, y, t) == sum(m.Serve[arc] for arc in served_by[s, y])
         + m.LatencyTolerant[s, y, t])
     m.It_Within_Capacity = pyo.Constraint(m.SITE_TECHS, m.YEARS, m.TIMESTEPS,
                                           rule=lambda m, s, k, y, t: m.ItPower[s, k, y, t] <= m.Capacity[s, k, y])
@@ -200,14 +229,17 @@ def add_it_load(m):
     m.DataCentrePower = pyo.Expression(m.AREAS, m.YEARS, m.TIMESTEPS, rule=lambda m, a, y, t: sum(
         m.pue[s, k, t] * m.ItPower[s, k, y, t] for s in m.SITES_IN_AREA[a] for k in m.TECHS))
     register_withdrawal(m, "DataCentrePower")
-    arcs_in_year = {y: [a for a in m.SERVICE_ARCS if a[2] == y] for y in m.YEARS}
-    m.FibreCost = pyo.Expression(m.YEARS, rule=lambda m, y: sum(
-        m.fibre_cost_jpy_per_mw_yr[s, c] * m.Serve[s, c, yy] for s, c, yy in arcs_in_year[y]))
-    m.UnservedEnergy = pyo.Expression(m.YEARS, rule=lambda m, y: 8760.0 * sum(
-        m.UnservedLatencySensitive[c, y] for c in m.CENTRES) + sum(
-        m.weight_h[t] * m.UnservedLatencyTolerant[y, d] for d in m.DAYS for t in m.TIMESTEPS_IN_DAY[d]))
+    m.UnservedOperatingEnergy = pyo.Expression(m.YEARS, rule=lambda m, y: sum(
+        m.weight_h[t] * m.UnservedLatencyTolerant[y, d] for d in m.DAYS for t in m.TIMESTEPS_IN_DAY[d]) + (sum(
+            m.weight_h[t] * m.SensitiveShortfall[s, y, t] for s in m.SITES for t in m.TIMESTEPS)
+            if hourly_shortfall else 0))
+
+
+def add_unserved_cost(m):
+    """``UnservedCost[y] = voll x UnservedEnergy[y]``, the energy of whichever unserved terms the model has [MWh/yr]."""
+    parts = [m.component(n) for n in ("UnservedSensitiveEnergy", "UnservedOperatingEnergy") if m.component(n) is not None]
+    m.UnservedEnergy = pyo.Expression(m.YEARS, rule=lambda m, y: sum(p[y] for p in parts))
     m.UnservedCost = pyo.Expression(m.YEARS, rule=lambda m, y: m.voll_jpy_per_mwh * m.UnservedEnergy[y])
-    register_cost(m, "FibreCost")
     register_cost(m, "UnservedCost")
 
 
@@ -317,20 +349,47 @@ def add_policy_options(m, options: SitingOptions):
         m.Co2_Cap = pyo.Constraint(list(caps), rule=lambda m, y: m.Emissions[y] <= caps[y])
 
 
-def build_siting_model(ds: xr.Dataset, options: SitingOptions | None = None) -> pyo.ConcreteModel:
-    """Build the multi-year siting model from the input Dataset."""
+def add_power_spill(m):
+    """``PowerSpill[a,y,t] >= 0`` [MW]: power an area may take and not use, at no cost.
+
+    Only the decomposition's relaxed master has it: there the data-centre
+    power uses the lowest PUE of the hours a timestep stands for, and the
+    spill turns the balance into "supply >= that power", which every hour's
+    real balance satisfies on average.
+    """
+    m.PowerSpill = pyo.Var(m.AREAS, m.YEARS, m.TIMESTEPS, domain=pyo.NonNegativeReals)
+    register_withdrawal(m, "PowerSpill")
+
+
+def build_siting_model(ds: xr.Dataset, options: SitingOptions | None = None,
+                       hourly_shortfall: bool = False, power_spill: bool = False) -> pyo.ConcreteModel:
+    """Build the multi-year siting model from the input Dataset.
+
+    ``hourly_shortfall`` (see ``add_it_operation``) and ``power_spill`` (see
+    ``add_power_spill``) serve the decomposition (``models/decomposition.py``).
+    """
     check_inputs(ds)
+    options = options or SitingOptions()
     m = pyo.ConcreteModel(name="jp_dc_siting")
     add_sets(m, ds)
     add_params(m, ds)
     add_investment(m)
-    add_it_load(m)
+    add_latency_assignment(m)
+    add_it_operation(m, hourly_shortfall)
     add_power_supply(m)
-    add_policy_options(m, options or SitingOptions())
+    if power_spill:
+        add_power_spill(m)
+    add_policy_options(m, options)
+    add_unserved_cost(m)
     add_policy_levers(m, ds)
     add_area_power_balance(m)
     add_objective(m)
     return m
+
+
+def plan_variables(m) -> list[str]:
+    """Names of the variables that make up a plan (no timestep index): what the decomposition's master decides."""
+    return ["Open", "Capacity", "Serve", "UnservedLatencySensitive"] + list(getattr(m, "_extra_binaries", []))
 
 
 def total_unserved_mwh(m) -> float:

@@ -82,9 +82,10 @@ def _parser() -> argparse.ArgumentParser:
                            description="Build and solve the benchmark cases, print a table of sizes and median timings, "
                                        "and write bench/results.json.")
     bench.add_argument("--out", default="bench/results.json")
-    bench.add_argument("--case", action="append", choices=["small", "default", "large", "full_year", "representative_error"],
+    bench.add_argument("--case", action="append", choices=["small", "default", "large", "full_year", "full_year_all_sites",
+                                                           "representative_error"],
                        help="run only this case; repeatable (representative_error: representative-day plans against "
-                            "the full-year plan)")
+                            "the full-year optimum)")
     cflp = sub.add_parser("cflp", help="solve an OR-Library capacitated warehouse location instance",
                           description="Solve an OR-Library cap* instance (Beasley 1988) with the planner's facility-location "
                                       "core and HiGHS; the last line printed is the optimal total cost.")

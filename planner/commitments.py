@@ -80,7 +80,7 @@ def cost_of_commitments(cfg: PlanConfig, scenario: str | None = None, sites: xr.
     for label, committed in (("without", False), ("with", True)):
         c = cfg.model_copy(update={"committed_projects": committed, "scenarios": [scenario]})
         inputs = build_inputs(c, sites, scenario)
-        solved[label] = (solve_plan(inputs, options, c.solver.mip_rel_gap, c.solver.time_limit_s), inputs)
+        solved[label] = (solve_plan(inputs, options, c.solver.mip_rel_gap, c.solver.time_limit_s, method=c.solver.method), inputs)
     free, _ = solved["without"]
     bound, bound_inputs = solved["with"]
     cost_without, cost_with = float(pyo.value(free.model.TotalCost)), float(pyo.value(bound.model.TotalCost))

@@ -22,6 +22,9 @@ class SolverConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
     mip_rel_gap: float = Field(0.005, ge=0, le=1, description="relative MIP gap at which HiGHS stops [-]")
     time_limit_s: float = Field(600, gt=0, description="HiGHS time limit [s]")
+    method: Literal["auto", "monolithic", "decomposition"] = Field(
+        "auto", description="monolithic: one MIP; decomposition: Benders by day (models/decomposition.py); "
+                            "auto: decomposition for time_sampling full_year, otherwise monolithic")
 
 
 class GxHubConfig(BaseModel):

@@ -61,7 +61,7 @@ def evaluate_plan(cfg: PlanConfig, plan_path: Path, log=print) -> dict:
     inputs = build_inputs(cfg, sites, scenario)
     plan = read_plan(plan_path, list(inputs["site"].values), list(inputs["tech"].values), list(cfg.years))
     options = SitingOptions(cfg.cfe_target_share, cfg.cfe_matching, cfg.co2_cap_t_per_yr)
-    best = solve_plan(inputs, options, cfg.solver.mip_rel_gap, cfg.solver.time_limit_s)
+    best = solve_plan(inputs, options, cfg.solver.mip_rel_gap, cfg.solver.time_limit_s, method=cfg.solver.method)
     optimum = extract_results(best, inputs)
     m = build_siting_model(inputs, options)
     broken = fix_plan(m, plan)

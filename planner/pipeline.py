@@ -118,7 +118,8 @@ def run_scenario(cfg: PlanConfig, scenario: str, sites: xr.Dataset, log=print) -
     for stale in run_dir.glob(".*.tmp"):  # left by a run that was killed while writing
         stale.unlink()
     t1 = time.perf_counter()
-    sol = solve_plan(inputs, options, cfg.solver.mip_rel_gap, cfg.solver.time_limit_s, log_file=str(run_dir / "highs.log"))
+    sol = solve_plan(inputs, options, cfg.solver.mip_rel_gap, cfg.solver.time_limit_s, log_file=str(run_dir / "highs.log"),
+                     method=cfg.solver.method, log=lambda line: log(f"[{scenario}] {line}"))
     t["solve"] = time.perf_counter() - t1
     t2 = time.perf_counter()
     results = extract_results(sol, inputs)
@@ -128,7 +129,7 @@ def run_scenario(cfg: PlanConfig, scenario: str, sites: xr.Dataset, log=print) -
                          title=f"Japan data-centre siting plan, {scenario}", shortfall="\n".join(shortfall))
     status = "optimal" if sol.report.optimal else (
         f"NOT OPTIMAL: stopped by {sol.report.termination}, best plan found is reported with its gap")
-    log(f"[{scenario}] HiGHS {status}, MIP gap {100 * sol.report.mip_gap:.3f} %, "
+    log(f"[{scenario}] {sol.report.solver} {status}, MIP gap {100 * sol.report.mip_gap:.3f} %, "
         f"discounted plan cost {float(results['plan_cost_jpy']) / 1e12:,.2f} trn JPY")
     for line in shortfall:
         log(f"[{scenario}] cannot be served in {line}")

@@ -150,13 +150,13 @@ def solve_group(configs: list[dict], out_dir: str) -> list[dict]:
             lambda cfg=cfg: build_inputs(cfg, sites, cfg.scenarios[0]), state, json.dumps(fixed, sort_keys=True),
             {y: cfg.carbon_price_for(y) for y in cfg.years},
             SitingOptions(cfg.cfe_target_share, cfg.cfe_matching, cfg.co2_cap_t_per_yr),
-            cfg.solver.mip_rel_gap, cfg.solver.time_limit_s)
+            cfg.solver.mip_rel_gap, cfg.solver.time_limit_s, method=cfg.solver.method)
         res = extract_results(sol, inputs)
         metrics = point_metrics(res)
         key = point_key(cfg)
         path = Path(out_dir) / f"{key}.nc"
         write_atomic(path, lambda p: metrics.to_netcdf(p, engine="h5netcdf"))
-        records.append({"key": key, "seconds": time.perf_counter() - t0, "reused_model": state.reused})
+        records.append({"key": key, "seconds": time.perf_counter() - t0, "reused_model": bool(state and state.reused)})
     return records
 
 
