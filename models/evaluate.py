@@ -1,6 +1,8 @@
 """Score a given plan with the siting model: build decisions fixed, everything else optimised.
 
-The plan fixes ``Capacity[s, k, y]`` (and so ``Open``). Constraint families
+The plan fixes ``Capacity[s, k, y]`` (and so ``Open`` and, with GX hubs,
+``GxHub``: a prefecture hosts a hub where the plan's capacity reaches the hub
+size). Constraint families
 the plan itself breaks are listed and switched off so its cost can still be
 computed; families that bind in the evaluated operation (unserved demand,
 links at capacity, spare thermal exhausted) are named.
@@ -10,7 +12,13 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 PLAN_FAMILIES = ("Site_Capacity_Limit", "Capacity_Is_Kept", "Site_Stays_Open", "Committed_Capacity",
-                 "Dispersed_Siting", "Area_Connection_Limit", "High_Density_On_Liquid")
+                 "Dispersed_Siting", "Area_Connection_Limit", "High_Density_On_Liquid", "Gx_Hub_Size", "Gx_Hub_Count")
+
+
+def _violated(c) -> bool:
+    body = pyo.value(c.body)
+    lo, hi = pyo.value(c.lower) if c.lower is not None else None, pyo.value(c.upper) if c.upper is not None else None
+    return (lo is not None and body < lo - 1e-6) or (hi is not None and body > hi + 1e-6)
 
 
 def fix_plan(m, plan: dict) -> list[str]:
@@ -20,6 +28,13 @@ def fix_plan(m, plan: dict) -> list[str]:
     for (s, y), v in m.Open.items():
         v.fix(1 if any(plan.get((s, k, y), 0.0) > 1e-9 for k in m.TECHS) else 0)
         v.domain = pyo.Reals
+    if m.component("GxHub") is not None:
+        # A prefecture hosts a hub where the plan's capacity reaches the hub size; too few hubs breaks Gx_Hub_Count.
+        for p, v in m.GxHub.items():
+            v.fix(1)
+            if _violated(m.Gx_Hub_Size[p]):
+                v.fix(0)
+            v.domain = pyo.Reals
     broken = []
     for fam in PLAN_FAMILIES:
         con = m.component(fam)
@@ -29,12 +44,11 @@ def fix_plan(m, plan: dict) -> list[str]:
         for idx, c in con.items():
             if not all(v.fixed for v in pyo.expr.identify_variables(c.body)):
                 continue  # depends on operation, not only on the plan
-            body = pyo.value(c.body)
-            lo, hi = pyo.value(c.lower) if c.lower is not None else None, pyo.value(c.upper) if c.upper is not None else None
-            if (lo is not None and body < lo - 1e-6) or (hi is not None and body > hi + 1e-6):
+            if _violated(c):
                 where.append(idx)
         if where:
-            broken.append(f"{fam} at {', '.join(map(str, where[:5]))}{' ...' if len(where) > 5 else ''}")
+            broken.append(fam if where == [None] else  # a single constraint has no index
+                          f"{fam} at {', '.join(map(str, where[:5]))}{' ...' if len(where) > 5 else ''}")
             con.deactivate()
     return broken
 

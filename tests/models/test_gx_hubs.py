@@ -103,3 +103,19 @@ def test_impossible_hub_requests_are_refused_in_one_line(sites, hub, message):
                                  "forbid_sites": ["satsumasendai_kaishin"] if hub.get("count") == 2 else []})
     with pytest.raises(DataError, match=message):
         build_inputs(cfg, sites, "jst_modest")
+
+
+def test_a_plan_without_the_hub_is_scored_and_names_the_broken_hub_rule():
+    from models.evaluate import fix_plan
+    from models.siting import build_siting_model
+    from models.solve import solve
+
+    m = build_siting_model(hub_inputs(150, eligible=("B",)))
+    broken = fix_plan(m, {("cheap", "air", 2030): 100.0})  # the free optimum: no hub in B
+    assert broken == ["Gx_Hub_Count"]
+    assert pyo.value(m.GxHub["B"]) == 0
+    report = solve(m, 1e-9)
+    assert report.objective == pytest.approx(100 * 1e6 + H * 100 * 10_000, rel=1e-9)
+    # A plan that holds the hub breaks nothing.
+    m = build_siting_model(hub_inputs(150, eligible=("B",)))
+    assert fix_plan(m, {("dear", "air", 2030): 150.0}) == [] and pyo.value(m.GxHub["B"]) == 1
