@@ -85,8 +85,9 @@ class Subproblem:
         self.col_lo = np.array([-inf if v.lb is None else v.lb for v in self.columns], dtype=float)
         self.col_hi = np.array([inf if v.ub is None else v.ub for v in self.columns], dtype=float)
         # Plan columns: those the master also has (same component name and index).
-        key = {(v.parent_component().name, v.index()): j for j, v in enumerate(self.columns)}
-        self.plan_index = {k: key[k] for k in plan_vars if k in key}
+        own = {id(v): k for k, v in _plan_vars(model).items() if k in plan_vars}
+        found = {own[id(v)]: j for j, v in enumerate(self.columns) if id(v) in own}
+        self.plan_index = {k: found[k] for k in plan_vars if k in found}
         self.is_plan = np.zeros(len(self.columns), dtype=bool)
         self.is_plan[list(self.plan_index.values())] = True
         row_block, self.col_block, self.n_blocks = _blocks(A, self.is_plan)
