@@ -5,6 +5,7 @@ No physics or economics here; every step is a function of its own package.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -188,6 +189,42 @@ def _run_in_worker(cfg_json: dict, scenario: str) -> RunOutputs:
     return run_scenario(cfg, scenario, load_sites(cfg.sites_file), log=lambda line: print(line, flush=True))
 
 
+# Peak memory of one full-year (decomposed) solve, fitted to `make bench` on 2026-11-23 with hourly steps:
+# 10 sites x 1 year 2.15 GB, 62 sites x 1 year 8.3 GB (mostly the Pyomo model of every hour and its compilation).
+FULL_YEAR_GB_FIXED = 0.97
+FULL_YEAR_GB_PER_SITE_YEAR = 0.118  # per candidate site and milestone year at 8,760 steps
+
+
+def full_year_memory_gb(cfg: PlanConfig, n_sites: int) -> float:
+    """Estimated peak memory of one scenario with ``time_sampling: full_year`` [GB]."""
+    return FULL_YEAR_GB_FIXED + FULL_YEAR_GB_PER_SITE_YEAR * n_sites * len(cfg.years) / cfg.timestep_hours
+
+
+def available_memory_gb() -> float:
+    """Memory the system can give without swapping (MemAvailable) [GB]."""
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) / 2**20
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+
+
+def check_memory(cfg: PlanConfig, n_sites: int, workers: int, available_gb: float | None = None, log=print) -> int:
+    """Refuse a full-year plan that cannot fit in memory (one line); return how many scenarios may run at once."""
+    if cfg.time_sampling != "full_year":
+        return workers
+    need = full_year_memory_gb(cfg, n_sites)
+    have = available_memory_gb() if available_gb is None else available_gb
+    if need > have:
+        raise DataError(f"time_sampling full_year: {n_sites} sites x {len(cfg.years)} milestone year(s) need about "
+                        f"{need:,.0f} GB and {have:,.0f} GB are available; use fewer years or sites, a larger "
+                        f"timestep_hours, or typical_days")
+    fit = max(1, int(have // need))
+    if fit < workers:
+        log(f"full year: about {need:,.1f} GB per scenario, so {fit} at a time instead of {workers}")
+    return min(workers, fit)
+
+
 def run_plan(cfg: PlanConfig, log=print, workers: int = 1) -> list[RunOutputs]:
     """Every scenario of the configuration; inputs are validated once before any solve.
 
@@ -197,7 +234,7 @@ def run_plan(cfg: PlanConfig, log=print, workers: int = 1) -> list[RunOutputs]:
     sites = load_sites(cfg.sites_file)
     for scenario in cfg.scenarios:
         run_dir_for(cfg, scenario)
-    workers = max(1, min(workers, len(cfg.scenarios)))
+    workers = check_memory(cfg, sites.sizes["site"], max(1, min(workers, len(cfg.scenarios))), log=log)
     if workers == 1:
         return [run_scenario(cfg, s, sites, log) for s in cfg.scenarios]
     import multiprocessing

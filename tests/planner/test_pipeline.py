@@ -1,0 +1,34 @@
+"""Pipeline guards: a full-year plan that cannot fit in memory is refused before anything is built."""
+from __future__ import annotations
+
+import pytest
+
+from grids.tables import DataError
+from planner.config import load_config
+from planner.pipeline import check_memory, full_year_memory_gb
+
+
+def full_year(**extra):
+    return load_config(overrides={"time_sampling": "full_year", "timestep_hours": 1, **extra})
+
+
+def test_memory_estimate_reproduces_the_benchmark_points():
+    one_year = full_year(years=[2030])
+    assert full_year_memory_gb(one_year, 10) == pytest.approx(2.15, abs=0.05)
+    assert full_year_memory_gb(one_year, 62) == pytest.approx(8.3, abs=0.05)
+    # Three milestone years at 4-h steps hold as many hours as one year at 4/3-h steps.
+    assert full_year_memory_gb(full_year(years=[2030, 2040, 2050], timestep_hours=4), 62) == pytest.approx(
+        0.97 + 0.118 * 62 * 3 / 4)
+
+
+def test_a_full_year_plan_too_large_for_memory_is_refused_in_one_line():
+    with pytest.raises(DataError, match=r"full_year: 62 sites x 3 milestone year\(s\) need about 23 GB and 16 GB"):
+        check_memory(full_year(years=[2030, 2040, 2050]), 62, workers=2, available_gb=16.0)
+
+
+def test_scenarios_run_one_at_a_time_when_two_would_not_fit():
+    lines = []
+    assert check_memory(full_year(years=[2030]), 62, workers=2, available_gb=12.0, log=lines.append) == 1
+    assert "8.3 GB per scenario, so 1 at a time instead of 2" in lines[0]
+    assert check_memory(full_year(years=[2030]), 62, workers=2, available_gb=20.0) == 2
+    assert check_memory(load_config(), 62, workers=2, available_gb=0.1) == 2  # representative days: no check
