@@ -62,7 +62,7 @@ def _case_configs() -> dict:
         "default": ({"scenarios": [SCENARIO]}, None, 3),
         "large": ({"scenarios": [SCENARIO], "time_sampling": "calendar", "days_per_month": 2, "timestep_hours": 4},
                   None, 1),
-        "full_year": ({**small, "time_sampling": "full_year", "timestep_hours": 1}, SMALL_SITES, 1),
+        "full_year": ({**small, "time_sampling": "full_year", "timestep_hours": 1}, SMALL_SITES, 3),
         "full_year_all_sites": ({**small, "time_sampling": "full_year", "timestep_hours": 1}, None, 1),
     }
 
