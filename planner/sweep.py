@@ -172,13 +172,32 @@ def group_points(points: list, workers: int = 2) -> list[list]:
     return [g[i:i + size] for g in groups.values() for i in range(0, len(g), size)]
 
 
-def _client():
+def local_workers(configs: list, workers: int, available_gb: float | None = None, log=print) -> int:
+    """Local Dask workers for these points: fewer when full-year points would not fit side by side.
+
+    A full-year point that cannot fit at all is refused in one line
+    (``planner.pipeline.check_memory``) before any worker starts.
+    """
+    from planner.pipeline import check_memory
+    from sites.candidates import load_sites
+
+    n_sites = {}
+    for cfg in configs:
+        if cfg.time_sampling != "full_year":
+            continue
+        if cfg.sites_file not in n_sites:
+            n_sites[cfg.sites_file] = load_sites(cfg.sites_file).sizes["site"]
+        workers = check_memory(cfg, n_sites[cfg.sites_file], workers, available_gb, log)
+    return workers
+
+
+def _client(configs: list, log=print):
     from dask.distributed import Client, LocalCluster
 
     address = os.environ.get("DASK_SCHEDULER")
     if address:
         return Client(address, timeout="10s"), None
-    workers = int(os.environ.get("SWEEP_WORKERS", "2"))
+    workers = local_workers(configs, int(os.environ.get("SWEEP_WORKERS", "2")), log=log)
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
     return Client(cluster), cluster
 
@@ -202,7 +221,7 @@ def run_sweep(plan: SweepPlan, results_dir: Path | str = "results", log=print) -
     log(f"[{plan.name}] {len(plan.points)} points, {len(plan.points) - len(todo)} already solved, {len(todo)} to solve")
     records = []
     if todo:
-        client, cluster = _client()
+        client, cluster = _client([cfg for _, cfg in todo], log)
         try:
             groups = group_points(todo, max(1, len(client.scheduler_info()["workers"])))
             started = time.perf_counter()

@@ -32,3 +32,13 @@ def test_scenarios_run_one_at_a_time_when_two_would_not_fit():
     assert "8.3 GB per scenario, so 1 at a time instead of 2" in lines[0]
     assert check_memory(full_year(years=[2030]), 62, workers=2, available_gb=20.0) == 2
     assert check_memory(load_config(), 62, workers=2, available_gb=0.1) == 2  # representative days: no check
+
+
+def test_sweeps_run_fewer_local_workers_or_refuse_full_year_points_that_do_not_fit():
+    from planner.sweep import local_workers
+
+    one_year, three_years = full_year(years=[2030]), full_year(years=[2030, 2040, 2050])
+    assert local_workers([load_config(), load_config()], 2, available_gb=0.5) == 2
+    assert local_workers([load_config(), one_year], 2, available_gb=12.0, log=lambda _: None) == 1
+    with pytest.raises(DataError, match="need about 23 GB"):
+        local_workers([one_year, three_years], 2, available_gb=16.0)
