@@ -72,6 +72,7 @@ class DecompositionLog:
     seconds: dict = field(default_factory=dict)
     nonzeros: int = 0
     subproblem: object = None
+    broken: list = field(default_factory=list)  # plan families a fixed plan breaks (``fixed_capacity``)
 
     def add_time(self, stage: str, seconds: float) -> None:
         self.seconds[stage] = self.seconds.get(stage, 0.0) + seconds
@@ -243,7 +244,8 @@ def _cost_by_block(m, plan_vars: dict):
 
 
 def solve_decomposed(inputs: xr.Dataset, options: SitingOptions | None = None, mip_rel_gap: float = 0.005,
-                     time_limit_s: float = 600.0, max_iterations: int = 100, log=None):
+                     time_limit_s: float = 600.0, max_iterations: int = 100, log=None,
+                     fixed_capacity: dict | None = None):
     """Solve the siting model by Benders decomposition over days; returns a ``models.plan.PlanSolution``.
 
     Master: the model on ``relaxed_month_hours(inputs)`` (12 average days a
@@ -253,6 +255,11 @@ def solve_decomposed(inputs: xr.Dataset, options: SitingOptions | None = None, m
     month's average day x its days`` (``Month_Relaxation``). ``log(line)``
     receives one line per iteration. The report's ``best_bound`` is the
     master's bound and ``mip_gap`` the gap between it and the best plan's cost.
+
+    ``fixed_capacity`` {(site, tech, year): MW} scores a given plan instead
+    (``models.evaluate.fix_plan`` on the master: capacities and sites fixed,
+    the assignment still optimised); the families it breaks are in
+    ``decomposition.broken``.
     """
     from models.plan import PlanSolution  # models.plan imports this module
 
@@ -265,6 +272,9 @@ def solve_decomposed(inputs: xr.Dataset, options: SitingOptions | None = None, m
     info = DecompositionLog()
     t0 = time.perf_counter()
     master = build_siting_model(relaxed_month_hours(inputs), options, power_spill=True)
+    if fixed_capacity is not None:
+        from models.evaluate import fix_plan
+        info.broken = fix_plan(master, fixed_capacity)
     full = build_siting_model(inputs, options, hourly_shortfall=True)
     info.add_time("build", time.perf_counter() - t0)
     plan_vars = _plan_vars(master)

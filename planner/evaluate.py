@@ -12,9 +12,10 @@ import pandas as pd
 import xarray as xr
 
 from grids.tables import DataError, row_label
+from models.decomposition import solve_decomposed
 from models.evaluate import binding_families, fix_plan
 from models.extract import extract_results
-from models.plan import PlanSolution, marginal_power_values, solve_plan
+from models.plan import PlanSolution, marginal_power_values, solve_plan, uses_decomposition
 from models.siting import SitingOptions, build_siting_model
 from models.solve import solve
 from planner.config import PlanConfig
@@ -63,11 +64,16 @@ def evaluate_plan(cfg: PlanConfig, plan_path: Path, log=print) -> dict:
     options = SitingOptions(cfg.cfe_target_share, cfg.cfe_matching, cfg.co2_cap_t_per_yr)
     best = solve_plan(inputs, options, cfg.solver.mip_rel_gap, cfg.solver.time_limit_s, method=cfg.solver.method)
     optimum = extract_results(best, inputs)
-    m = build_siting_model(inputs, options)
-    broken = fix_plan(m, plan)
-    report = solve(m, 1e-9, cfg.solver.time_limit_s)
-    duals = marginal_power_values(m, 1e-9, cfg.solver.time_limit_s)
-    evaluated = extract_results(PlanSolution(m, report, duals, False), inputs)
+    if uses_decomposition(inputs, cfg.solver.method):  # full year: the plan is scored day by day too
+        scored = solve_decomposed(inputs, options, min(cfg.solver.mip_rel_gap, 1e-4), cfg.solver.time_limit_s,
+                                  fixed_capacity=plan)
+        m, broken = scored.model, scored.decomposition.broken
+    else:
+        m = build_siting_model(inputs, options)
+        broken = fix_plan(m, plan)
+        report = solve(m, 1e-9, cfg.solver.time_limit_s)
+        scored = PlanSolution(m, report, marginal_power_values(m, 1e-9, cfg.solver.time_limit_s), False)
+    evaluated = extract_results(scored, inputs)
     binding = binding_families(m)
     cost_opt, cost_plan = float(optimum["total_cost_jpy"]), float(evaluated["total_cost_jpy"])
     regret = cost_plan - cost_opt

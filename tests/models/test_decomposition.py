@@ -175,3 +175,18 @@ def test_the_average_month_day_is_a_relaxation(power_a, pue_air, day_weights):
     from models.solve import solve
     relaxed = solve(relaxed_model, 1e-9).objective
     assert relaxed <= exact * (1 + 1e-7)
+
+
+def test_a_fixed_plan_is_scored_as_the_monolithic_evaluation_scores_it():
+    from models.evaluate import fix_plan
+    from models.solve import solve
+
+    ds = two_area_case([20, 0, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20], carbon_price=3000.0, tolerant_share=0.2)
+    plan = {("a", "air", 2030): 12.0, ("b", "immersion", 2030): 40.0}  # b over its 30 MW limit
+    m = build_siting_model(ds)
+    broken = fix_plan(m, plan)
+    exact = solve(m, 1e-9).objective
+    scored = solve_decomposed(ds, mip_rel_gap=1e-7, fixed_capacity=plan)
+    assert scored.decomposition.broken == broken and broken[0].startswith("Site_Capacity_Limit")
+    assert scored.report.objective == pytest.approx(exact, rel=1e-6)
+    assert pyo.value(scored.model.Capacity["b", "immersion", 2030]) == pytest.approx(40.0)
