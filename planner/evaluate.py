@@ -5,6 +5,7 @@ PLAN.csv has the columns of a run's ``summary.csv``: ``site_id``, ``year`` and
 """
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 
@@ -64,6 +65,8 @@ def evaluate_plan(cfg: PlanConfig, plan_path: Path, log=print) -> dict:
     options = SitingOptions(cfg.cfe_target_share, cfg.cfe_matching, cfg.co2_cap_t_per_yr)
     best = solve_plan(inputs, options, cfg.solver.mip_rel_gap, cfg.solver.time_limit_s, method=cfg.solver.method)
     optimum = extract_results(best, inputs)
+    del best  # its hourly model: a full-year plan would otherwise hold two at once
+    gc.collect()  # Pyomo models are reference cycles
     if uses_decomposition(inputs, cfg.solver.method):  # full year: the plan is scored day by day too
         scored = solve_decomposed(inputs, options, min(cfg.solver.mip_rel_gap, 1e-4), cfg.solver.time_limit_s,
                                   fixed_capacity=plan)
