@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 
 import highspy
 import numpy as np
+import pandas as pd
 import pyomo.environ as pyo
 import scipy.sparse as sp
 import xarray as xr
@@ -53,7 +54,7 @@ from scipy.sparse.csgraph import connected_components
 
 from models.registry import OBJECTIVE_SCALE_JPY
 from models.siting import SitingOptions, build_siting_model, plan_variables, total_unserved_mwh
-from models.solve import SolveError, SolveReport, new_solver, solve
+from models.solve import HIGHS_OPTIONS, SolveError, SolveReport, new_solver, solve
 
 CUT_TOLERANCE = 1e-9  # cut coefficients smaller than this [million JPY per unit] are dropped
 
@@ -101,6 +102,7 @@ class Subproblem:
         keep = np.diff(A[:, np.flatnonzero(~self.is_plan)].tocsr().indptr) > 0
         self.A = A.tocsr()[keep].tocsc()
         self.rows = [r for r, k in zip(form.rows, keep) if k]
+        self.row_of = {id(r.constraint): i for i, r in enumerate(self.rows)}  # equality rows: one per constraint
         self.row_block = row_block[keep]
         rhs = np.asarray(form.rhs, dtype=float)[keep]
         kind = np.array([r.bound_type for r in self.rows])
@@ -115,7 +117,8 @@ class Subproblem:
         lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = self.A.indptr, self.A.indices, self.A.data
         self.highs = highspy.Highs()
         self.highs.setOptionValue("output_flag", False)
-        self.highs.setOptionValue("random_seed", 0)
+        for option, value in HIGHS_OPTIONS.items():
+            self.highs.setOptionValue(option, value)
         self.highs.passModel(lp)
         plan_cols = np.fromiter(self.plan_index.values(), dtype=np.int64, count=len(self.plan_index))
         self._plan_A = self.A[:, plan_cols].tocoo()  # columns in the order of plan_index, as cut_gradients returns them
@@ -205,7 +208,7 @@ def relaxed_month_hours(inputs: xr.Dataset) -> xr.Dataset:
     a month to have the same hours.
     """
     month, hour, day = (inputs[v].values for v in ("month", "hour_jst", "day"))
-    table = xr.Dataset({"month": ("time", month), "hour": ("time", hour), "day": ("time", day)}).to_dataframe()
+    table = pd.DataFrame({"month": month, "hour": hour, "day": day})
     hours_per_day = table.groupby(["month", "day"])["hour"].apply(lambda h: tuple(sorted(h)))
     uneven = hours_per_day.groupby(level="month").nunique()
     if (uneven > 1).any():
@@ -289,12 +292,11 @@ def solve_decomposed(inputs: xr.Dataset, options: SitingOptions | None = None, m
     plan_list = [plan_vars[k] for k in plan_keys]
 
     # Each real day's block, and the master's average-day block of the same year and month.
-    row_of = {id(r.constraint): i for i, r in enumerate(sub.rows)}
     month_of_day = dict(zip(inputs["day"].values.tolist(), inputs["month"].values.tolist()))
     days_of = {}
     for (y, d), c in full.Tolerant_Daily_Energy.items():
         mb = int(m_row_block[m_row_of[id(master.Tolerant_Daily_Energy[y, month_of_day[d]])]])
-        days_of.setdefault(mb, []).append(int(sub.row_block[row_of[id(c)]]))
+        days_of.setdefault(mb, []).append(int(sub.row_block[sub.row_of[id(c)]]))
     if sorted(b for bs in days_of.values() for b in bs) != list(range(sub.n_blocks)):
         raise RuntimeError("decomposition: the subproblem's blocks are not the days of the inputs")
     info.blocks = sub.n_blocks
@@ -362,18 +364,15 @@ def solve_decomposed(inputs: xr.Dataset, options: SitingOptions | None = None, m
                          mip_gap=gap, solve_seconds=info.seconds["total"],
                          solver="HiGHS (Benders decomposition by day)")
     shortfall = total_unserved_mwh(full) > 1e-3
-    sol = PlanSolution(full, report, duals, shortfall)
     info.subproblem = sub  # kept so a caller can run other plans through the same hours (bench)
-    sol.decomposition = info
-    return sol
+    return PlanSolution(full, report, duals, shortfall, decomposition=info)
 
 
 def _area_balance_duals(m, sub: Subproblem, y: np.ndarray) -> dict:
     """Duals of ``Area_Power_Balance`` [JPY/MWh], as ``models.plan.marginal_power_values`` reports them."""
-    row_of = {id(r.constraint): i for i, r in enumerate(sub.rows)}
     out = {}
     for (a, yr, t), c in m.Area_Power_Balance.items():
         scale = OBJECTIVE_SCALE_JPY / (pyo.value(m.weight_h[t]) * pyo.value(m.year_weight[yr]))
-        i = row_of.get(id(c))
+        i = sub.row_of.get(id(c))
         out[(a, yr, t)] = float(y[i]) * scale if i is not None else 0.0
     return out

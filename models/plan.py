@@ -21,7 +21,7 @@ import pyomo.environ as pyo
 import xarray as xr
 
 from models.registry import OBJECTIVE_SCALE_JPY
-from models.siting import SitingOptions, build_siting_model, total_unserved_mwh
+from models.siting import SitingOptions, build_siting_model, plan_variables, total_unserved_mwh
 from models.solve import SolveError, SolveReport, new_solver, solve
 
 
@@ -31,6 +31,7 @@ class PlanSolution:
     report: SolveReport
     duals: dict  # (area, year, t) -> JPY/MWh
     shortfall: bool  # load is unserved; the MIP gap is then measured on the plan cost
+    decomposition: object = None  # models.decomposition.DecompositionLog when solved by day
 
 
 def _extra_binaries(m):
@@ -44,7 +45,10 @@ def _fix_integers(m):
         v.domain = pyo.Reals
 
 
-PLAN_VARIABLES = ("Capacity", "Serve")  # with the binaries: what the dual LP holds at the plan's values
+def _continuous_plan_variables(m):
+    """The plan's continuous variables (``siting.plan_variables`` without the binaries): held by the dual LP."""
+    binaries = {"Open", *getattr(m, "_extra_binaries", [])}
+    return [v for name in plan_variables(m) if name not in binaries for v in m.component(name).values()]
 
 
 def marginal_power_values(m, mip_rel_gap: float, time_limit_s: float, opt=None) -> dict:
@@ -55,9 +59,8 @@ def marginal_power_values(m, mip_rel_gap: float, time_limit_s: float, opt=None) 
     presolve splits into small blocks.
     """
     _fix_integers(m)
-    for name in PLAN_VARIABLES:
-        for v in m.component(name).values():
-            v.fix()
+    for v in _continuous_plan_variables(m):
+        v.fix()
     opt = opt or new_solver()
     opt.config.time_limit = time_limit_s
     opt.config.warmstart = False
@@ -111,9 +114,8 @@ def reset_for_resolve(m) -> None:
     for v in _extra_binaries(m):
         v.domain = pyo.Binary
         v.unfix()
-    for name in PLAN_VARIABLES:
-        for v in m.component(name).values():
-            v.unfix()
+    for v in _continuous_plan_variables(m):
+        v.unfix()
 
 
 @dataclass

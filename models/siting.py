@@ -236,9 +236,8 @@ def add_it_operation(m, hourly_shortfall: bool = False):
 
 
 def add_unserved_cost(m):
-    """``UnservedCost[y] = voll x UnservedEnergy[y]``, the energy of whichever unserved terms the model has [MWh/yr]."""
-    parts = [m.component(n) for n in ("UnservedSensitiveEnergy", "UnservedOperatingEnergy") if m.component(n) is not None]
-    m.UnservedEnergy = pyo.Expression(m.YEARS, rule=lambda m, y: sum(p[y] for p in parts))
+    """``UnservedCost[y] = voll x UnservedEnergy[y]``: latency-sensitive (plan) plus operating unserved energy [MWh/yr]."""
+    m.UnservedEnergy = pyo.Expression(m.YEARS, rule=lambda m, y: m.UnservedSensitiveEnergy[y] + m.UnservedOperatingEnergy[y])
     m.UnservedCost = pyo.Expression(m.YEARS, rule=lambda m, y: m.voll_jpy_per_mwh * m.UnservedEnergy[y])
     register_cost(m, "UnservedCost")
 

@@ -128,7 +128,7 @@ def run_scenario(cfg: PlanConfig, scenario: str, sites: xr.Dataset, log=print) -
     shortfall = explain_shortfall(results)
     results.attrs.update(config=json.dumps(cfg.model_dump(mode="json"), sort_keys=True), git_revision=git_revision(),
                          title=f"Japan data-centre siting plan, {scenario}", shortfall="\n".join(shortfall))
-    if getattr(sol, "decomposition", None) is not None:
+    if sol.decomposition is not None:
         results.attrs["decomposition_iterations"] = sol.decomposition.iterations
     status = "optimal" if sol.report.optimal else (
         f"NOT OPTIMAL: stopped by {sol.report.termination}, best plan found is reported with its gap")
