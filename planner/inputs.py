@@ -218,8 +218,9 @@ def area_temperature_degc(ts: pd.DataFrame, areas: xr.Dataset, normals: pd.DataF
                                  normals["temp_air_mean"].values[a_idx], normals["temp_air_max"].values[a_idx])
 
 
-def area_profiles(ts: pd.DataFrame, areas: xr.Dataset, normals: pd.DataFrame, year: int) -> tuple[np.ndarray, np.ndarray]:
-    """PV capacity factor [-] and area load [MW], each (area, time), on the timesteps of ``ts``."""
+def area_profiles(ts: pd.DataFrame, areas: xr.Dataset, normals: pd.DataFrame,
+                  year: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """PV capacity factor [-], area load [MW] and reference-station temperature [degC], each (area, time)."""
     area_temp = area_temperature_degc(ts, areas, normals)
     pv = np.vstack([
         pv_capacity_factor(float(lat), float(lon), ts.index,
@@ -229,7 +230,7 @@ def area_profiles(ts: pd.DataFrame, areas: xr.Dataset, normals: pd.DataFrame, ye
                                                areas["solar_ghi_kwh_per_m2_day"].values))
     ])
     load = area_load_mw(areas["demand_twh"].values, areas["peak_gw"].values, ts["month"].values, ts["hour_jst"].values)
-    return pv, load
+    return pv, load, area_temp
 
 
 def sample_days(cfg: PlanConfig, year: int, areas: xr.Dataset, normals: pd.DataFrame) -> pd.DataFrame:
@@ -255,8 +256,7 @@ _TYPICAL_DAYS: dict = {}
 
 
 def _cluster_year(hours: pd.DataFrame, areas: xr.Dataset, normals: pd.DataFrame, year: int, n_days: int) -> pd.DataFrame:
-    pv, load = area_profiles(hours, areas, normals, year)
-    temp = area_temperature_degc(hours, areas, normals)
+    pv, load, temp = area_profiles(hours, areas, normals, year)
     features = pd.DataFrame(
         {**{f"pv_{a}": pv[i] for i, a in enumerate(AREAS)}, **{f"load_{a}": load[i] for i, a in enumerate(AREAS)},
          **{f"temp_{a}": temp[i] for i, a in enumerate(AREAS)}}, index=hours.index)
@@ -282,7 +282,7 @@ def build_inputs(cfg: PlanConfig, sites: xr.Dataset, scenario: str | None = None
     pue_values = np.stack([pue(k, temp) for k in techs], axis=1)
 
     # Area PV profile, load, decarbonised supply per milestone year, headroom and spare thermal.
-    pv, load = area_profiles(ts, areas, normals, years[0])
+    pv, load, _ = area_profiles(ts, areas, normals, years[0])
     pv_cf = xr.DataArray(pv, dims=("area", "time"), coords={"area": list(AREAS), "time": time})
     load = xr.DataArray(load, dims=("area", "time"), coords=pv_cf.coords)
     cap_table = load_capacity_table()
