@@ -24,8 +24,10 @@ MAP_ARGS := $(if $(OFFLINE),--offline)
 SWEEP    ?= sweeps/carbon_price.yaml
 
 PLAN     ?=
+RAW      ?= ../shared/data/jp_power
+FY       ?= 2024
 
-.PHONY: help install run sweep maps compare evaluate commitments bench test clean
+.PHONY: help install data run sweep maps compare evaluate commitments bench test clean
 
 help: ## list the targets
 	@echo "make run    [SCENARIO=jst_modest] [YEARS=2030,2040,2050] [SITES=file.csv] [CONFIG=file.yaml] [NAMED=high_carbon_price]"
@@ -37,6 +39,7 @@ help: ## list the targets
 	@echo "make commitments [SCENARIO=jst_modest] [YEARS=...] [CONFIG=...] [NAMED=...]  cost of the committed projects (plan with and without them)"
 	@echo "make bench  [CASE=small|default|large|full_year|full_year_all_sites|representative_error]  benchmark sizes and timings"
 	@echo "           (all cases and the representative-day error study by default), write bench/results.json"
+	@echo "make data   [RAW=../shared/data/jp_power] [FY=2024]  derive the hourly reference year from the operators' raw files"
 	@echo "make test   run the test suite"
 	@echo "make install  create .venv and install the planner (done by the other targets on first use)"
 	@echo "make clean  remove .venv, results/ and caches"
@@ -49,6 +52,9 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+data: $(STAMP)
+	$(BIN)/python -m planner data tso $(RAW) --fiscal-year $(FY)
 
 run: $(STAMP)
 	$(BIN)/python -m planner run $(RUN_ARGS)

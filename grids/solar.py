@@ -33,6 +33,8 @@ TILT_DEG = 20.0  # typical fixed tilt of Japanese ground-mounted PV (10-30 deg);
 AZIMUTH_DEG = 180.0
 GAMMA_PDC_PER_K = -0.004
 WIND_SPEED_M_S = 1.0
+CLEARNESS_MAX = 1.2  # cloud enhancement can push hourly irradiance above clear sky, not far
+CLEAR_OUTPUT_MIN = 0.02  # below this clear-sky output (dawn, dusk) the ratio says nothing about the weather
 SAPM_PARAMS = pvlib.temperature.TEMPERATURE_MODEL_PARAMETERS["sapm"]["open_rack_glass_polymer"]
 
 
@@ -65,14 +67,15 @@ def pv_capacity_factor(lat_deg: float, lon_deg: float, times_utc: pd.DatetimeInd
 
     Parameters
     ----------
-    clearness : all-sky / clear-sky irradiation ratio [-]
+    clearness : all-sky / clear-sky irradiation ratio [-], one value or one per timestep
     temp_air_degc : ambient temperature per timestep [degC]
     performance_ratio : non-temperature system losses, inverter included [-]
     """
-    if not 0 < clearness <= 1.2:
-        raise ValueError(f"clearness {clearness} outside (0, 1.2]")
+    k = np.asarray(clearness, dtype=float)
+    if not np.all((k >= 0) & (k <= CLEARNESS_MAX)) or (k.ndim == 0 and k == 0):
+        raise ValueError(f"clearness outside [0, {CLEARNESS_MAX}] (a single value must be positive)")
     cs = clear_sky(lat_deg, lon_deg, times_utc)
-    ghi = clearness * cs["ghi"]
+    ghi = k * cs["ghi"]
     erbs = pvlib.irradiance.erbs(ghi, cs["zenith"], times_utc)
     poa = pvlib.irradiance.get_total_irradiance(
         TILT_DEG, AZIMUTH_DEG, cs["zenith"], cs["azimuth"], erbs["dni"], ghi, erbs["dhi"], model="isotropic", albedo=0.2
@@ -80,3 +83,21 @@ def pv_capacity_factor(lat_deg: float, lon_deg: float, times_utc: pd.DatetimeInd
     temp_cell = pvlib.temperature.sapm_cell(poa, np.asarray(temp_air_degc, dtype=float), WIND_SPEED_M_S, **SAPM_PARAMS)
     dc = pvlib.pvsystem.pvwatts_dc(poa, temp_cell, pdc0=1.0, gamma_pdc=GAMMA_PDC_PER_K)
     return np.clip(np.asarray(dc, dtype=float) * performance_ratio, 0.0, 1.0)
+
+
+def clearness_from_output(real_cf, clear_sky_cf) -> np.ndarray:
+    """Hourly clearness [-]: real PV output per MW installed over pvlib's clear-sky output per MW at the same hours.
+
+    Zero where the clear-sky output is below ``CLEAR_OUTPUT_MIN`` (night, dawn);
+    clipped to [0, ``CLEARNESS_MAX``]. Multiplying pvlib's clear-sky irradiance
+    by it gives new PV the real year's weather (clouds, snow, haze) while pvlib
+    keeps the geometry and temperature of the new site.
+
+    Examples
+    --------
+    >>> clearness_from_output(np.array([0.0, 0.3, 0.9]), np.array([0.0, 0.6, 0.6])).tolist()
+    [0.0, 0.5, 1.2]
+    """
+    real, clear = np.asarray(real_cf, dtype=float), np.asarray(clear_sky_cf, dtype=float)
+    ratio = np.divide(real, clear, out=np.zeros_like(real), where=clear >= CLEAR_OUTPUT_MIN)
+    return np.clip(ratio, 0.0, CLEARNESS_MAX)

@@ -10,14 +10,15 @@ Three ways to choose the days the model sees, all returning the same frame:
   2022, doi:10.1016/j.apenergy.2022.119029 / Kotzur et al. 2018,
   doi:10.1016/j.apenergy.2017.11.044); each typical day is a real day of the
   year, weighted by the days in its cluster;
-- ``full_year_hours``: every hour, weight 1 h.
- Times are UTC inside the planner; the local
+- ``fiscal_year_hours``: every hour of the reference fiscal year, weight 1 h.
+
+The year is the reference year of ``grids/reference_year.py`` (a Japanese
+fiscal year, April to March), whose real hours serve every milestone year.
+Times are UTC inside the planner; the local
 hour (JST = UTC+9) is carried alongside for physics that follows local sun or
 human activity.
 """
 from __future__ import annotations
-
-import calendar
 
 import numpy as np
 import pandas as pd
@@ -28,51 +29,58 @@ JST_OFFSET_H = 9
 DAYS_OF_MONTH = {1: (15,), 2: (8, 22), 3: (5, 15, 25)}
 
 
-def representative_days(year: int, days_per_month: int = 1) -> pd.DataFrame:
-    """``days_per_month`` representative JST days per month (default the 15th), hourly.
+def fiscal_year_hours(fiscal_year: int) -> pd.DataFrame:
+    """Every hour of Japanese fiscal year ``fiscal_year`` (1 April to 31 March, JST), weight 1 h each.
 
     Returns
     -------
-    DataFrame indexed by ``time`` (UTC, tz-aware) with columns
-    ``month`` [1-12], ``day`` [index 0..11], ``hour_jst`` [0-23] and
-    ``weight_h`` [h]: the hours of the year each step stands for.
+    DataFrame indexed by ``time`` (UTC, tz-aware, interval start) with columns
+    ``month`` [1-12], ``day`` [0-based from 1 April], ``hour_jst`` [0-23] and
+    ``weight_h`` [h].
 
     Examples
     --------
-    >>> ts = representative_days(2030)
+    >>> h = fiscal_year_hours(2024)
+    >>> len(h), str(h.index[0]), int(h["day"].iloc[-1])
+    (8760, '2024-03-31 15:00:00+00:00', 364)
+    """
+    if not 1990 <= fiscal_year <= 2100:
+        raise ValueError(f"fiscal year {fiscal_year} out of range")
+    local = pd.date_range(pd.Timestamp(year=fiscal_year, month=4, day=1, tz="Asia/Tokyo"),
+                          pd.Timestamp(year=fiscal_year + 1, month=4, day=1, tz="Asia/Tokyo"),
+                          freq="h", inclusive="left")
+    days = (local.normalize() - local[0].normalize()).days
+    return pd.DataFrame({"month": local.month, "day": days, "hour_jst": local.hour, "weight_h": 1.0},
+                        index=pd.DatetimeIndex(local.tz_convert("UTC"), name="time"))
+
+
+def representative_days(year_hours: pd.DataFrame, days_per_month: int = 1) -> pd.DataFrame:
+    """``days_per_month`` calendar days per month (default the 15th) of ``year_hours``, hourly.
+
+    Each stands for the days of its month in ``year_hours`` (divided evenly
+    among the month's representative days), so weights sum to the hours of the
+    year. ``day`` is renumbered 0.. in the order of ``year_hours``.
+
+    Examples
+    --------
+    >>> ts = representative_days(fiscal_year_hours(2024))
     >>> len(ts), float(ts["weight_h"].sum())
     (288, 8760.0)
     """
+    local = year_hours.index.tz_convert("Asia/Tokyo")
+    wanted = DAYS_OF_MONTH[days_per_month]
     frames = []
-    days = DAYS_OF_MONTH[days_per_month]
-    for month in range(1, 13):
-        for k, dom in enumerate(days):
-            start_jst = pd.Timestamp(year=year, month=month, day=dom, tz="Asia/Tokyo")
-            times = pd.date_range(start_jst, periods=24, freq="h").tz_convert("UTC")
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "month": month,
-                        "day": (month - 1) * len(days) + k,
-                        "hour_jst": np.arange(24),
-                        "weight_h": float(calendar.monthrange(year, month)[1]) / len(days),
-                    },
-                    index=pd.DatetimeIndex(times, name="time"),
-                )
-            )
+    for month in pd.unique(year_hours["month"]):
+        in_month = (year_hours["month"] == month).to_numpy()
+        month_hours = float(year_hours["weight_h"].to_numpy()[in_month].sum())
+        for dom in wanted:
+            rows = year_hours[in_month & (local.day == dom)].copy()
+            if len(rows) != 24:
+                raise ValueError(f"day {dom} of month {month} is not a whole day of the year's hours")
+            rows["day"] = len(frames)
+            rows["weight_h"] = month_hours / 24.0 / len(wanted)
+            frames.append(rows)
     return pd.concat(frames)
-
-
-def full_year_hours(year: int) -> pd.DataFrame:
-    """Every hour of a (JST) calendar year, weight 1 h each, same columns."""
-    times = pd.date_range(pd.Timestamp(year=year, month=1, day=1, tz="Asia/Tokyo"),
-                          pd.Timestamp(year=year + 1, month=1, day=1, tz="Asia/Tokyo"),
-                          freq="h", inclusive="left")
-    local = times
-    return pd.DataFrame(
-        {"month": local.month, "day": local.dayofyear - 1, "hour_jst": local.hour, "weight_h": 1.0},
-        index=pd.DatetimeIndex(times.tz_convert("UTC"), name="time"),
-    )
 
 
 def block_index(hour_jst, block_hours: int):
@@ -88,24 +96,31 @@ def block_index(hour_jst, block_hours: int):
     return np.asarray(hour_jst) // block_hours
 
 
-def typical_days(year_hours: pd.DataFrame, features: pd.DataFrame, n_days: int) -> pd.DataFrame:
+def typical_days(year_hours: pd.DataFrame, features: pd.DataFrame, n_days: int,
+                 extreme_max: list[str] | tuple[str, ...] = ()) -> pd.DataFrame:
     """The ``n_days`` typical days of the year, clustered on ``features`` (tsam).
 
     Parameters
     ----------
-    year_hours : ``full_year_hours(year)``.
+    year_hours : ``fiscal_year_hours(fiscal_year)``.
     features : hourly profiles on the same index (for example PV capacity
         factor, area load and temperature), one column each; tsam scales each
         column to [0, 1] before clustering, so units do not matter.
-    n_days : number of typical days.
+    n_days : number of typical days, not counting the extreme days.
+    extreme_max : feature columns whose highest hour must lie in the sample:
+        the day holding each one's maximum is added as a day standing for
+        itself alone (weight one day, taken from the cluster it belonged to;
+        tsam's "append" extreme periods), so the sample keeps the year's peaks
+        (e.g. each area's peak load and its tightest hour).
 
     Returns
     -------
-    The rows of ``year_hours`` on the medoid days, with ``day`` renumbered
-    0..n_days-1 in calendar order and ``weight_h`` the days in the cluster
+    The rows of ``year_hours`` on the medoid and extreme days, with ``day``
+    renumbered 0.. in calendar order and ``weight_h`` the days in the cluster
     (so weights sum to the hours of the year). ``attrs["day_of_year"]`` gives
-    each typical day's day of the year (0-based) and ``attrs["assignment"]``
-    the typical day every day of the year is represented by.
+    each typical day's day of the year (0-based), ``attrs["assignment"]``
+    the typical day every day of the year is represented by and
+    ``attrs["extreme_days"]`` the days of the year kept for ``extreme_max``.
     """
     import tsam  # imported here: only this sampling needs it
 
@@ -115,13 +130,24 @@ def typical_days(year_hours: pd.DataFrame, features: pd.DataFrame, n_days: int) 
         raise ValueError("features must be indexed by the hours of year_hours")
     if features.isna().any().any():
         raise ValueError(f"feature column '{features.columns[features.isna().any()][0]}' contains NaN")
+    unknown = [c for c in extreme_max if c not in features.columns]
+    if unknown:
+        raise ValueError(f"extreme_max column '{unknown[0]}' is not a feature")
     # tsam wants a naive, regular index; day boundaries follow local (JST) days.
     local = features.set_axis(pd.date_range("2001-01-01", periods=len(features), freq="h"))
+    extreme_days = sorted({int(np.argmax(features[c].to_numpy())) // 24 for c in extreme_max})
+    if n_days + len(extreme_days) > len(year_hours) // 24:
+        raise ValueError(f"{n_days} typical days and {len(extreme_days)} extreme days exceed the days of the year")
     result = tsam.aggregate(local, n_days, period_duration=24,
                             cluster=tsam.ClusterConfig(method="hierarchical", representation="medoid"),
                             preserve_column_means=False, numerical_tolerance=1e-6)  # float noise, not a finding
     medoids = [int(d) for d in result.clustering.cluster_centers]
-    assignment = np.asarray(result.clustering.cluster_assignments, dtype=int)
+    assignment = np.asarray(result.clustering.cluster_assignments, dtype=int).copy()
+    for day in extreme_days:  # each extreme day stands for itself (tsam's "append"), leaving its cluster
+        if day not in medoids:
+            medoids.append(day)
+            assignment[day] = len(medoids) - 1
+    n_days = len(medoids)
     counts = np.bincount(assignment, minlength=n_days).astype(float)
     order = np.argsort(medoids)  # typical days in calendar order
     rank = np.empty(n_days, dtype=int)
@@ -136,4 +162,5 @@ def typical_days(year_hours: pd.DataFrame, features: pd.DataFrame, n_days: int) 
     out = pd.concat(frames)
     out.attrs["day_of_year"] = [medoids[c] for c in order]
     out.attrs["assignment"] = rank[assignment].tolist()
+    out.attrs["extreme_days"] = extreme_days
     return out

@@ -88,13 +88,20 @@ def _fmt(x, digits=1):
 
 
 def site_cost_breakdown_jpy(results: xr.Dataset, site: str, year: int) -> dict:
-    """Annual cost of one site in one year by component [JPY/yr] (energy at its area's price)."""
+    """Annual cost of one site in one year by component [JPY/yr] (energy at its area's hourly price, weighted by the
+    site's own facility power)."""
     r = results.sel(site=site, year=year)
     area = str(r["site_area"].values)
+    price = results["price_jpy_per_mwh"].sel(area=area)
+    if "time" in price.dims:
+        power = (results["pue"].sel(site=site) * results["it_power_mw"].sel(site=site, year=year)).sum("tech") \
+            if "it_power_mw" in results else None
+        w = results["weight_h"] * (power if power is not None and float(power.sum()) > 0 else 1.0)
+        price = (price * w).sum("time") / w.sum("time")
     return {
         "capex, O&M, land / 設備・運用・土地": float((r["capex_jpy_per_mw_yr"] * r["capacity_mw"]).sum()),
         "site fixed / 拠点固定費": float(r["site_fixed_jpy_per_yr"]) * int(r["open"]),
-        "electricity / 電力": float(r["site_energy_mwh"]) * float(results["price_jpy_per_mwh"].sel(area=area)),
+        "electricity / 電力": float(r["site_energy_mwh"]) * float(price),
         "carbon / 炭素": float(r["site_emissions_t"]) * float(r["carbon_price_jpy_per_t"]),
     }
 

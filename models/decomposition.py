@@ -190,7 +190,9 @@ def _plan_vars(m) -> dict:
 
 
 RELAXED_INPUTS_MEAN = ("headroom_mw", "fossil_spare_mw")  # bounds: the mean over the hours a step stands for
-RELAXED_INPUTS_MIN = ("pue",)  # coefficients of data-centre power: the lowest (with PowerSpill)
+# Coefficients: the lowest of the hours a step stands for (data-centre power with PowerSpill; hourly prices and
+# emission factors, which multiply non-negative power in a cost with non-negative weights).
+RELAXED_INPUTS_MIN = ("pue", "price_jpy_per_mwh", "co2_t_per_mwh")
 
 
 def relaxed_month_hours(inputs: xr.Dataset) -> xr.Dataset:
@@ -198,11 +200,13 @@ def relaxed_month_hours(inputs: xr.Dataset) -> xr.Dataset:
 
     A relaxation of the full year (its optimum is a lower bound): average any
     feasible hourly dispatch over the days of a month and it is feasible here
-    at the same cost, because every constraint is linear with coefficients
-    that do not change between those days (prices, emission factors, link
-    costs), bounds become their means, the daily constraints hold for the
-    average day, and data-centre power uses the lowest PUE of the averaged
-    hours with ``PowerSpill`` taking the rest. ``weight_h`` becomes the hours
+    at no more than the same cost, because every constraint is linear with
+    coefficients that do not change between those days (link costs),
+    bounds become their means, the daily constraints hold for the average
+    day, data-centre power uses the lowest PUE of the averaged hours with
+    ``PowerSpill`` taking the rest, and the hourly energy price and emission
+    factor are the lowest of the averaged hours (they multiply power that is
+    never negative). ``weight_h`` becomes the hours
     the step stands for, and the means are weighted by it (a representative
     day standing for several days counts that often). Requires every day of
     a month to have the same hours.

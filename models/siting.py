@@ -31,8 +31,8 @@ REQUIRED_INPUTS = {
     "year_weight": ("year",),
     "capex_jpy_per_mw_yr": ("site", "tech"),
     "site_fixed_jpy_per_yr": ("site",),
-    "price_jpy_per_mwh": ("area",),
-    "co2_t_per_mwh": ("area",),
+    "price_jpy_per_mwh": ("area", "time"),
+    "co2_t_per_mwh": ("area", "time"),
     "headroom_mw": ("area", "year", "time"),
     "fossil_spare_mw": ("area", "year", "time"),
     "it_latency_sensitive_mw": ("centre", "year"),
@@ -68,11 +68,17 @@ class SitingOptions:
         return self.cfe_target_share is not None or bool(self.co2_cap_t)
 
 
+# Inputs that may also be given constant over time, dims without "time" (tests, hand-made cases).
+CONSTANT_IN_TIME_ALLOWED = ("price_jpy_per_mwh", "co2_t_per_mwh")
+
+
 def check_inputs(ds: xr.Dataset) -> None:
     """Every input present with the expected dims and no NaN; references resolve."""
     for name, dims in REQUIRED_INPUTS.items():
         if name not in ds:
             raise ValueError(f"model input '{name}' is missing")
+        if name in CONSTANT_IN_TIME_ALLOWED and set(ds[name].dims) == set(dims) - {"time"}:
+            continue
         if set(ds[name].dims) != set(dims):
             raise ValueError(f"model input '{name}' has dims {ds[name].dims}, expected {dims}")
         if ds[name].dtype.kind == "f" and bool(ds[name].isnull().any()):
@@ -129,8 +135,10 @@ def add_params(m, ds):
         (s, k, t): pue[i, j, t] for i, s in enumerate(sites) for j, k in enumerate(techs) for t in steps})
     m.weight_h = pyo.Param(m.TIMESTEPS, initialize=dict(enumerate(_arr(ds, "weight_h", "time"))))
     m.year_weight = pyo.Param(m.YEARS, initialize=dict(zip(years, _arr(ds, "year_weight", "year"))))
-    m.price_jpy_per_mwh = pyo.Param(m.AREAS, initialize=dict(zip(areas, _arr(ds, "price_jpy_per_mwh", "area"))))
-    m.co2_t_per_mwh = pyo.Param(m.AREAS, initialize=dict(zip(areas, _arr(ds, "co2_t_per_mwh", "area"))))
+    for name in ("price_jpy_per_mwh", "co2_t_per_mwh"):
+        v = ds[name].broadcast_like(ds["weight_h"]).transpose("area", "time").values.astype(float)
+        setattr(m, name, pyo.Param(m.AREAS, m.TIMESTEPS, initialize={
+            (a, t): v[i, t] for i, a in enumerate(areas) for t in steps}))
     for name in ("headroom_mw", "fossil_spare_mw"):
         v = _arr(ds, name, "area", "year", "time")
         setattr(m, name, pyo.Param(m.AREAS, m.YEARS, m.TIMESTEPS, initialize={
@@ -258,9 +266,9 @@ def add_power_supply(m):
     for name in ("CleanGen", "FossilGen", "NetImport"):
         register_injection(m, name)
     m.Emissions = pyo.Expression(m.YEARS, rule=lambda m, y: sum(
-        m.weight_h[t] * m.co2_t_per_mwh[a] * m.FossilGen[a, y, t] for a in m.AREAS for t in m.TIMESTEPS))
+        m.weight_h[t] * m.co2_t_per_mwh[a, t] * m.FossilGen[a, y, t] for a in m.AREAS for t in m.TIMESTEPS))
     m.EnergyCost = pyo.Expression(m.YEARS, rule=lambda m, y: sum(
-        m.weight_h[t] * m.price_jpy_per_mwh[a] * (m.CleanGen[a, y, t] + m.FossilGen[a, y, t])
+        m.weight_h[t] * m.price_jpy_per_mwh[a, t] * (m.CleanGen[a, y, t] + m.FossilGen[a, y, t])
         for a in m.AREAS for t in m.TIMESTEPS))
     m.CarbonCost = pyo.Expression(m.YEARS, rule=lambda m, y: m.carbon_price_jpy_per_t[y] * m.Emissions[y])
     m.TransmissionCost = pyo.Expression(m.YEARS, rule=lambda m, y: sum(

@@ -86,6 +86,18 @@ def _parser() -> argparse.ArgumentParser:
                                                            "representative_error"],
                        help="run only this case; repeatable (representative_error: representative-day plans against "
                             "the full-year optimum)")
+    data = sub.add_parser("data", help="derive the reference year from raw operator, JEPX and JMA files",
+                          description="Read a folder of the ten grid operators' area supply-demand records "
+                                      "(eria_jukyu_YYYYMM_AA.csv, as published), the JEPX spot summary and JMA daily "
+                                      "temperatures of one fiscal year, and write the planner's hourly reference year "
+                                      "(grids/data/reference_year.nc) in one rename.")
+    data_sub = data.add_subparsers(dest="source", required=True)
+    tso = data_sub.add_parser("tso", help="reference year from the operators' records (エリア需給実績)")
+    tso.add_argument("dir", help="folder searched for the operator files, spot_summary_<FY>.csv and daily_temp_*.csv")
+    tso.add_argument("--fiscal-year", type=int, default=2024, dest="fiscal_year", help="fiscal year (April-March)")
+    tso.add_argument("--jepx", help="JEPX spot summary CSV (default: spot_summary_<FY>.csv under DIR)")
+    tso.add_argument("--jma", help="JMA daily temperature CSV (default: daily_temp_*.csv under DIR)")
+    tso.add_argument("--out", help="output file (default: the package's grids/data/reference_year.nc)")
     cflp = sub.add_parser("cflp", help="solve an OR-Library capacitated warehouse location instance",
                           description="Solve an OR-Library cap* instance (Beasley 1988) with the planner's facility-location "
                                       "core and HiGHS; the last line printed is the optimal total cost.")
@@ -130,6 +142,20 @@ def main(argv: list[str] | None = None) -> int:
                   f"open: {' '.join(str(i + 1) for i in opened)}")
             print(f"{pyo.value(m.Total_Cost):.3f}")
             return 0 if report.optimal else 1
+        if args.command == "data":
+            from pathlib import Path
+
+            from planner.data import derive_reference_year, find_inputs, write_reference_year
+
+            found = find_inputs(Path(args.dir), args.fiscal_year) if not (args.jepx and args.jma) else {}
+            tso_dir = found.get("tso") or Path(args.dir)
+            ds = derive_reference_year(tso_dir, Path(args.jepx or found["jepx"]), Path(args.jma or found["jma"]),
+                                       args.fiscal_year)
+            out = write_reference_year(ds, Path(args.out) if args.out else None)
+            print(f"reference year FY{args.fiscal_year}: {ds.sizes['area']} areas x {ds.sizes['time']} h, "
+                  f"{ds.sizes['station']} JMA stations")
+            print(f"wrote {out}")
+            return 0
         if args.command == "sweep":
             from planner.sweep import load_sweep, point_key, run_sweep
 

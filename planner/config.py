@@ -72,7 +72,12 @@ class PlanConfig(BaseModel):
         "typical_days", description="which days the model sees: fixed calendar days (days_per_month), typical days "
         "clustered from the year (typical_days, tsam), or every day of the year")
     typical_days: int = Field(6, ge=2, le=120, description="number of clustered typical days (time_sampling "
-                              "'typical_days')")
+                              "'typical_days'), besides the extreme days")
+    extreme_days: bool = Field(False, description="keep each area's peak-load day and tightest day (highest load minus "
+                               "clean supply) as days of their own (time_sampling 'typical_days')")
+    pathway: str = Field("reference", min_length=1, description="power-system pathway to 2050 (grids/data/pathways.csv)")
+    nuclear_restarts: Literal["early", "default", "late"] = Field(
+        "default", description="reactor restart years of grids/data/nuclear_units.csv: early, default or late case")
     technologies: list[Technology] = Field(["air", "immersion", "direct_to_chip"], min_length=1,
                                            description="cooling options")
     carbon_price_jpy_per_t_co2: float | dict[int, float] = Field(
@@ -105,6 +110,16 @@ class PlanConfig(BaseModel):
     def _unique(cls, v):
         if len(set(v)) != len(v):
             raise ValueError("an entry is listed twice")
+        return v
+
+    @field_validator("pathway")
+    @classmethod
+    def _pathway(cls, v):
+        from grids.pathway import pathway_names
+
+        names = pathway_names()
+        if v not in names:
+            raise ValueError(f"unknown pathway '{v}'; grids/data/pathways.csv has {', '.join(names)}")
         return v
 
     @field_validator("years")

@@ -11,19 +11,22 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from grids.areas import AREAS, decarbonised_capacity_mw, load_areas, load_capacity_table, load_prefectures
+from grids import supply
+from grids.areas import AREAS, load_areas, load_prefectures
 from grids.demand import demand_twh
 from grids.links import load_link_table
-from grids.solar import clearness_factor, pv_capacity_factor
-from grids.supply import HOURS_PER_YEAR, area_load_mw, decarbonised_supply_mw, fossil_spare_mw, headroom_mw
+from grids.pathway import pathway_dataset
+from grids.reference_year import annual_twh, available_mw, load_reference_year, reference_hours
+from grids.solar import clearness_from_output, pv_capacity_factor
+from grids.supply import HOURS_PER_YEAR
 from grids.tables import DataError, data_path, read_table, reject_first
-from grids.timesteps import block_index, full_year_hours, representative_days, typical_days
+from grids.timesteps import block_index, representative_days, typical_days
 from planner.config import PlanConfig
-from sites.climate import load_normals, nearest_station, site_temperature_degc
 from sites.cooling import pue
 from sites.economics import CostTable, crf
 from sites.geo import haversine_km
 from sites.landing import load_landing_stations, nearest_landing
+from sites.weather import nearest_jma_station, station_hourly_temperature
 
 
 class NetworkTable:
@@ -211,42 +214,136 @@ def aggregate_blocks(ds: xr.Dataset, block_hours: int) -> xr.Dataset:
     return ds.drop_vars(timed + ["time"]).merge(agg)
 
 
-def area_temperature_degc(ts: pd.DataFrame, areas: xr.Dataset, normals: pd.DataFrame) -> np.ndarray:
-    """Air temperature [degC] at each area's reference (solar) station, (area, time), on the timesteps of ``ts``."""
-    a_idx, _ = nearest_station(areas["solar_station_lat"].values, areas["solar_station_lon"].values, normals)
-    return site_temperature_degc(ts["month"].values, ts["hour_jst"].values,
-                                 normals["temp_air_mean"].values[a_idx], normals["temp_air_max"].values[a_idx])
+REFERENCE_STATION = "solar_station"  # each area's reference point (area_quantities.csv solar_station_lat/lon)
+FUEL_FACTOR_ITEMS = {"lng": "lng_fleet", "coal": "coal", "oil": "oil", "other": "thermal_other"}
 
 
-def area_profiles(ts: pd.DataFrame, areas: xr.Dataset, normals: pd.DataFrame,
-                  year: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """PV capacity factor [-], area load [MW] and reference-station temperature [degC], each (area, time)."""
-    area_temp = area_temperature_degc(ts, areas, normals)
-    pv = np.vstack([
-        pv_capacity_factor(float(lat), float(lon), ts.index,
-                           clearness_factor(float(lat), float(lon), float(ghi), year),
-                           area_temp[i], areas.attrs["pv_performance_ratio"])
-        for i, (lat, lon, ghi) in enumerate(zip(areas["solar_station_lat"].values, areas["solar_station_lon"].values,
-                                               areas["solar_ghi_kwh_per_m2_day"].values))
-    ])
-    load = area_load_mw(areas["demand_twh"].values, areas["peak_gw"].values, ts["month"].values, ts["hour_jst"].values)
-    return pv, load, area_temp
+def fuel_emission_factors() -> dict[str, float]:
+    """Combustion, sending-end emission factor [t-CO2/MWh] of each thermal fuel the operators report
+    (``grids/data/emission_factors.csv``)."""
+    path = data_path("grids", "emission_factors.csv")
+    df = read_table(path, ("item", "kind", "basis", "value_t_co2_per_mwh"), numeric=("value_t_co2_per_mwh",))
+    rows = df[(df["kind"] == "fuel") & (df["basis"] == "combustion_sending_end")].set_index("item")
+    missing = [item for item in FUEL_FACTOR_ITEMS.values() if item not in rows.index]
+    if missing:
+        raise DataError(f"{path.name}: no combustion_sending_end factor for {', '.join(missing)}")
+    out = {fuel: float(rows.loc[item, "value_t_co2_per_mwh"]) for fuel, item in FUEL_FACTOR_ITEMS.items()}
+    bad = [f for f, v in out.items() if not 0.0 < v < 1.5]
+    if bad:
+        raise DataError(f"{path.name}: factor for {bad[0]} ({out[bad[0]]}) is not a plausible t-CO2/MWh")
+    return out
 
 
-def sample_days(cfg: PlanConfig, year: int, areas: xr.Dataset, normals: pd.DataFrame) -> pd.DataFrame:
+def thermal_capacity_mw(table: xr.DataArray, thermal_ref_mw: xr.DataArray) -> xr.DataArray:
+    """Thermal capacity of the reference year [MW]: the cited table, never below the highest hourly thermal output
+    the operators recorded (the table is partial for some areas)."""
+    return np.maximum(table, thermal_ref_mw.max("time")).assign_attrs(units="MW")
+
+
+def delivered_price_jpy_per_mwh(jepx_jpy_per_mwh: xr.DataArray, retail_jpy_per_mwh: xr.DataArray) -> xr.DataArray:
+    """Hourly delivered price [JPY/MWh]: the JEPX area price plus a constant adder (network charges, levies, retail
+    margin) so that its mean over the year equals the area's extra-high-voltage unit price.
+
+        p(a, t) = JEPX(a, t) + P_retail(a) - mean_t JEPX(a, t)
+
+    Examples
+    --------
+    >>> jepx = xr.DataArray([[10_000.0, 14_000.0]], dims=("area", "time"))
+    >>> delivered_price_jpy_per_mwh(jepx, xr.DataArray([18_000.0], dims="area")).values.tolist()
+    [[16000.0, 20000.0]]
+    """
+    return (jepx_jpy_per_mwh + (retail_jpy_per_mwh - jepx_jpy_per_mwh.mean("time"))).assign_attrs(units="JPY/MWh")
+
+
+def reference_year_summary(ref: xr.Dataset, co2: xr.DataArray) -> xr.Dataset:
+    """Per-area figures of the reference year carried into results (and docs/data.md): demand [TWh], peak [GW],
+    curtailment [GWh], thermal share [-], average emission factor of area demand [t-CO2/MWh]."""
+    thermal = supply.thermal_mw(ref)
+    demand = ref["demand_mw"]
+    return xr.Dataset({
+        "demand_twh": annual_twh(demand).assign_attrs(units="TWh/yr", long_name="area demand, reference year"),
+        "peak_gw": (demand.max("time") / 1e3).assign_attrs(units="GW"),
+        "curtailment_gwh": (supply.curtailed_mw(ref).sum("time") / 1e3).assign_attrs(units="GWh/yr"),
+        "thermal_share": (thermal.sum("time") / demand.sum("time")).assign_attrs(units="1"),
+        "co2_kg_per_kwh": ((co2 * thermal).sum("time") / demand.sum("time")).assign_attrs(
+            units="kg-CO2/kWh", long_name="thermal emissions over area demand, reference year (fuel mix x factors)"),
+    })
+
+
+def power_system(ref: xr.Dataset, path: xr.Dataset, thermal_table_mw: xr.DataArray, reserve_margin: float,
+                 nuclear_cf: float) -> xr.Dataset:
+    """Every hour of the reference year moved to each milestone year of ``path`` (``grids/supply.py``), over
+    (area, year, time): load, clean supply, net other supply, thermal floor, clean surplus, thermal output and
+    spare thermal capacity [MW]."""
+    years = path["year"].values[1:]
+    ref_fy = int(path["year"].values[0])
+    p = path.sel(year=years)
+    vre_ref = path.sel(year=ref_fy)
+    load = ref["demand_mw"] * p["load_growth"]
+    nuclear = supply.nuclear_mw(ref["nuclear_mw"], p["nuclear_capacity_mw"], nuclear_cf)
+    solar = supply.scaled_output_mw(available_mw(ref, "solar"), vre_ref["solar_capacity_mw"], p["solar_capacity_mw"])
+    wind = supply.scaled_output_mw(available_mw(ref, "wind"), vre_ref["wind_capacity_mw"], p["wind_capacity_mw"])
+    clean = nuclear + ref["hydro_mw"] + ref["geothermal_mw"] + ref["biomass_mw"] + solar + wind
+    other = supply.net_other_supply_mw(ref)
+    thermal_ref = supply.thermal_mw(ref)
+    floor = supply.thermal_floor_mw(thermal_ref, supply.curtailed_mw(ref))
+    residual = supply.residual_thermal_mw(load, clean, other)
+    thermal = supply.thermal_output_mw(residual, floor)
+    capacity = thermal_capacity_mw(thermal_table_mw, thermal_ref) * p["thermal_capacity_ratio"]
+    out = xr.Dataset({
+        "area_load_mw": load.assign_attrs(units="MW", long_name="area load without new data centres"),
+        "decarbonised_supply_mw": clean.assign_attrs(units="MW", long_name="nuclear, hydro, geothermal, biomass, "
+                                                     "available solar and wind"),
+        "solar_available_mw": solar.assign_attrs(units="MW"),
+        "wind_available_mw": wind.assign_attrs(units="MW"),
+        "net_other_supply_mw": other,
+        "thermal_floor_mw": floor,
+        "thermal_output_mw": thermal,
+        "headroom_mw": supply.clean_surplus_mw(residual, floor),
+        "fossil_spare_mw": supply.fossil_spare_mw(capacity, thermal, load, reserve_margin),
+        "thermal_capacity_mw": capacity.assign_attrs(units="MW"),
+    })
+    return out.transpose("area", "year", "time", ...)
+
+
+def solar_clearness(ds: xr.Dataset, areas: xr.Dataset, performance_ratio: float) -> xr.DataArray:
+    """Hourly clearness [-] of each area on the sampled hours: real solar output per MW installed (actual plus
+    curtailed) over pvlib's clear-sky output at the area's reference point (``grids/solar.py``), so new PV
+    modelled with pvlib in that area gets the reference year's weather."""
+    times = pd.DatetimeIndex(ds["time"].values).tz_localize("UTC")
+    rows = []
+    for a, lat, lon in zip(AREAS, areas["solar_station_lat"].values, areas["solar_station_lon"].values):
+        clear = pv_capacity_factor(float(lat), float(lon), times, 1.0, np.full(len(times), 25.0), performance_ratio)
+        rows.append(clearness_from_output(ds["pv_capacity_factor"].sel(area=a).values, clear))
+    return xr.DataArray(np.vstack(rows), dims=("area", "time"), coords={"area": list(AREAS), "time": ds["time"].values},
+                        name="solar_clearness", attrs={"units": "1", "long_name": "real over clear-sky PV output"})
+
+
+def area_reference_temperature(daily: xr.Dataset, areas: xr.Dataset, times) -> np.ndarray:
+    """Hourly air temperature [degC] at the JMA station nearest each area's reference point, (area, time)."""
+    idx, _ = nearest_jma_station(areas["solar_station_lat"].values, areas["solar_station_lon"].values, daily)
+    hourly = station_hourly_temperature(daily.isel(station=np.unique(idx)), times)
+    pos = {s: k for k, s in enumerate(hourly["station"].values)}
+    return hourly.values[[pos[daily["station"].values[i]] for i in idx]]
+
+
+def sample_days(cfg: PlanConfig, ref: xr.Dataset, hourly: xr.Dataset) -> pd.DataFrame:
     """The days the model sees (``cfg.time_sampling``), hourly, with their weights [h].
 
-    For typical days the clustering features are every area's PV capacity
-    factor and load and the temperature at its reference station, hourly over
-    the whole year: the profiles that set headroom and PUE.
+    For typical days the clustering features are every area's load, available
+    solar and wind per MW installed and reference-station temperature, hourly
+    over the whole reference year, and each area's peak-load day and tightest
+    day (highest residual load: load minus clean supply) are kept as extreme
+    days, so the sample holds the year's peaks.
     """
+    hours = reference_hours(ref)
     if cfg.time_sampling == "calendar":
-        return representative_days(year, cfg.days_per_month)
+        return representative_days(hours, cfg.days_per_month)
     if cfg.time_sampling == "full_year":
-        return full_year_hours(year)
-    key = (year, cfg.typical_days)
+        return hours
+    key = (int(ref.attrs["fiscal_year"]), cfg.typical_days, cfg.extreme_days)
     if key not in _TYPICAL_DAYS:  # the same for every scenario of a plan: cluster once per process
-        _TYPICAL_DAYS[key] = _cluster_year(full_year_hours(year), areas, normals, year, cfg.typical_days)
+        _TYPICAL_DAYS[key] = _cluster_year(hours, hourly, cfg.typical_days, cfg.extreme_days)
     out = _TYPICAL_DAYS[key].copy()
     out.attrs = dict(_TYPICAL_DAYS[key].attrs)
     return out
@@ -255,41 +352,87 @@ def sample_days(cfg: PlanConfig, year: int, areas: xr.Dataset, normals: pd.DataF
 _TYPICAL_DAYS: dict = {}
 
 
-def _cluster_year(hours: pd.DataFrame, areas: xr.Dataset, normals: pd.DataFrame, year: int, n_days: int) -> pd.DataFrame:
-    pv, load, temp = area_profiles(hours, areas, normals, year)
-    features = pd.DataFrame(
-        {**{f"pv_{a}": pv[i] for i, a in enumerate(AREAS)}, **{f"load_{a}": load[i] for i, a in enumerate(AREAS)},
-         **{f"temp_{a}": temp[i] for i, a in enumerate(AREAS)}}, index=hours.index)
-    return typical_days(hours, features, n_days)
+def _cluster_year(hours: pd.DataFrame, hourly: xr.Dataset, n_days: int, extremes: bool) -> pd.DataFrame:
+    features = {}
+    for a in AREAS:
+        features[f"load_{a}"] = hourly["load_mw"].sel(area=a).values
+        features[f"tight_{a}"] = hourly["residual_load_mw"].sel(area=a).values
+        features[f"solar_{a}"] = hourly["solar_cf"].sel(area=a).values
+        features[f"wind_{a}"] = hourly["wind_cf"].sel(area=a).values
+        features[f"temp_{a}"] = hourly["temp_air"].sel(area=a).values
+    frame = pd.DataFrame(features, index=hours.index)
+    extreme = [f"{k}_{a}" for a in AREAS for k in ("load", "tight")] if extremes else []
+    return typical_days(hours, frame, n_days, extreme_max=extreme)
+
+
+def reference_daily_temperature(ref: xr.Dataset) -> xr.Dataset:
+    """JMA daily minimum, mean and maximum [degC] per station of the reference year, with station coordinates."""
+    daily = ref[["temp_min_degc", "temp_mean_degc", "temp_max_degc"]]
+    return daily.drop_vars([c for c in daily.coords if c not in ("station", "date", "lat", "lon", "elevation_m",
+                                                                 "station_name", "station_ja")])
+
+
+_PROFILES: dict = {}
+
+
+def _reference_profiles_cached(ref, areas, daily, path) -> xr.Dataset:
+    key = (id(ref), int(ref.attrs["fiscal_year"]), path.attrs["pathway"])
+    if key not in _PROFILES:  # the same for every scenario of a plan
+        _PROFILES.clear()
+        _PROFILES[key] = reference_profiles(ref, areas, daily, path)
+    return _PROFILES[key]
+
+
+def reference_profiles(ref: xr.Dataset, areas: xr.Dataset, daily: xr.Dataset, path: xr.Dataset) -> xr.Dataset:
+    """Reference-year hourly profiles per area over every hour: load, residual load, solar and wind output per MW
+    installed, and reference-station temperature (clustering features and model inputs)."""
+    ref_fy = int(ref.attrs["fiscal_year"])
+    k = path.sel(year=ref_fy)
+    solar_cf = (available_mw(ref, "solar") / k["solar_capacity_mw"]).clip(0.0, 1.0)
+    wind_cf = (available_mw(ref, "wind") / k["wind_capacity_mw"].where(k["wind_capacity_mw"] > 0)).fillna(0.0).clip(0, 1)
+    clean = ref["nuclear_mw"] + ref["hydro_mw"] + ref["geothermal_mw"] + ref["biomass_mw"] + available_mw(ref, "solar") \
+        + available_mw(ref, "wind")
+    temp = area_reference_temperature(daily, areas, ref["time"].values)
+    return xr.Dataset({
+        "load_mw": ref["demand_mw"],
+        "residual_load_mw": ref["demand_mw"] - clean,
+        "solar_cf": solar_cf.drop_vars("year", errors="ignore"),
+        "wind_cf": wind_cf.drop_vars("year", errors="ignore"),
+        "temp_air": (("area", "time"), temp, {"units": "degC"}),
+    })
 
 
 def build_inputs(cfg: PlanConfig, sites: xr.Dataset, scenario: str | None = None) -> xr.Dataset:
     """The complete model-input Dataset for one scenario over the plan's milestone years."""
     scenario = scenario or cfg.scenarios[0]
     years = list(cfg.years)
+    ref = load_reference_year().drop_vars(["operator", "source_url"], errors="ignore")
+    ref_fy = int(ref.attrs["fiscal_year"])
     areas = load_areas(years[0])
-    normals = load_normals()
-    ts = sample_days(cfg, years[0], areas, normals)
-    time = ts.index.tz_convert(None)  # naive UTC for NetCDF; the same representative days serve every year
+    path = pathway_dataset(cfg.pathway, years, ref_fy, cfg.nuclear_restarts)
+    daily = reference_daily_temperature(ref)
+    profiles = _reference_profiles_cached(ref, areas, daily, path)
+    ts = sample_days(cfg, ref, profiles)
+    time = ts.index.tz_convert(None)  # naive UTC for NetCDF; the reference year's days serve every milestone year
+    at = {"time": time}
     techs = list(cfg.technologies)
     costs, net = CostTable(), NetworkTable()
     r = costs.get("discount_rate")
 
-    # Site climate and PUE.
-    idx, dist = nearest_station(sites["lat"].values, sites["lon"].values, normals)
-    temp = site_temperature_degc(ts["month"].values, ts["hour_jst"].values,
-                                 normals["temp_air_mean"].values[idx], normals["temp_air_max"].values[idx])
+    # Site climate (JMA station of the reference year) and PUE.
+    idx, dist = nearest_jma_station(sites["lat"].values, sites["lon"].values, daily)
+    stations = np.unique(idx)
+    station_temp = station_hourly_temperature(daily.isel(station=stations), time.values)
+    pos = {s: k for k, s in enumerate(station_temp["station"].values)}
+    temp = station_temp.values[[pos[daily["station"].values[i]] for i in idx]]
     pue_values = np.stack([pue(k, temp) for k in techs], axis=1)
 
-    # Area PV profile, load, decarbonised supply per milestone year, headroom and spare thermal.
-    pv, load, _ = area_profiles(ts, areas, normals, years[0])
-    pv_cf = xr.DataArray(pv, dims=("area", "time"), coords={"area": list(AREAS), "time": time})
-    load = xr.DataArray(load, dims=("area", "time"), coords=pv_cf.coords)
-    cap_table = load_capacity_table()
-    capacity = xr.concat([decarbonised_capacity_mw(y, cap_table) for y in years], dim=pd.Index(years, name="year"))
-    supply = decarbonised_supply_mw(capacity, areas["capacity_factor"], pv_cf)
-    head = headroom_mw(supply, load)
-    spare = fossil_spare_mw(areas["thermal_capacity_mw"], supply, load, areas.attrs["reserve_margin"])
+    # Area load, decarbonised supply, surplus and spare thermal: every hour, then the sampled ones.
+    hourly = power_system(ref, path, areas["thermal_capacity_mw"], areas.attrs["reserve_margin"],
+                          float(areas["capacity_factor"].sel(technology="nuclear")))
+    sampled = hourly.sel(at)
+    co2 = supply.fossil_intensity_t_per_mwh(ref, fuel_emission_factors())
+    price = delivered_price_jpy_per_mwh(ref["price_jpy_per_mwh"], areas["price_jpy_per_kwh"] * 1e3)
 
     # Demand: facility energy -> IT MW; latency-sensitive part by centre (population share).
     energy = demand_twh([scenario], years).sel(scenario=scenario)
@@ -318,7 +461,6 @@ def build_inputs(cfg: PlanConfig, sites: xr.Dataset, scenario: str | None = None
                            ref_lat[links["area_to"]].values, ref_lon[links["area_to"]].values)
     jpy_per_mwh_km = (costs.get("transmission_cost_jpy_per_mw_km") * crf(r, costs.get("transmission_lifetime_years"))
                       / (HOURS_PER_YEAR * costs.get("transmission_utilisation")))
-
     carbon = np.array([cfg.carbon_price_for(y) for y in years], dtype=float)
     levers = policy_levers(cfg, sites, years)
 
@@ -326,10 +468,12 @@ def build_inputs(cfg: PlanConfig, sites: xr.Dataset, scenario: str | None = None
                             "time": time, "centre": centres["centre"].values, "link": links.index.values})
     ds = ds.merge(sites.drop_vars("area"), compat="override")
     ds["site_area"] = ("site", sites["area"].values)
-    ds["climate_station"] = ("site", normals["station_name"].values[idx])
+    ds["climate_station"] = ("site", daily["station_name"].values[idx] if "station_name" in daily
+                             else daily["station"].values[idx].astype(str))
     ds["climate_station_distance_km"] = ("site", dist, {"units": "km"})
     ds = ds.merge(nearest_landing(sites, load_landing_stations()))
-    ds["temp_air"] = (("site", "time"), temp, {"units": "degC", "long_name": "dry-bulb temperature"})
+    ds["temp_air"] = (("site", "time"), temp, {"units": "degC", "long_name": "dry-bulb temperature, JMA station of the "
+                                                                           f"reference year FY{ref_fy}"})
     ds["pue"] = (("site", "tech", "time"), pue_values, {"units": "1"})
     ds = ds.merge(cost_inputs(sites, techs, cfg, costs))
     ds["weight_h"] = ("time", ts["weight_h"].values, {"units": "h"})
@@ -338,18 +482,21 @@ def build_inputs(cfg: PlanConfig, sites: xr.Dataset, scenario: str | None = None
     ds["hour_jst"] = ("time", ts["hour_jst"].values)
     ds["year_weight"] = ("year", year_weights(years, r, cfg.last_period_years),
                          {"units": "yr", "long_name": "discounted years each milestone stands for"})
-    for name in ("area_name", "area_name_ja", "frequency_hz", "demand_twh", "peak_gw", "co2_kg_per_kwh",
-                 "price_jpy_per_kwh", "curtailment_gwh", "curtailment_share", "thermal_capacity_mw",
-                 "solar_station_lat", "solar_station_lon"):
+    for name in ("area_name", "area_name_ja", "frequency_hz", "price_jpy_per_kwh", "solar_station_lat",
+                 "solar_station_lon"):
         ds[name] = areas[name]
-    ds["decarbonised_capacity_mw"] = capacity.transpose("area", "technology", "year")
-    ds["price_jpy_per_mwh"] = ("area", areas["price_jpy_per_kwh"].values * 1e3, {"units": "JPY/MWh"})
-    ds["co2_t_per_mwh"] = ("area", areas["co2_kg_per_kwh"].values, {"units": "t-CO2/MWh"})  # kg/kWh == t/MWh
-    ds["pv_capacity_factor"] = pv_cf.assign_attrs(units="1")
-    ds["area_load_mw"] = load.assign_attrs(units="MW")
-    ds["decarbonised_supply_mw"] = supply.transpose("area", "year", "time")
-    ds["headroom_mw"] = head.transpose("area", "year", "time")
-    ds["fossil_spare_mw"] = spare.transpose("area", "year", "time")
+    ds = ds.merge(reference_year_summary(ref, co2), compat="override")
+    for name in ("nuclear_capacity_mw", "solar_capacity_mw", "wind_capacity_mw", "load_growth"):
+        ds[name] = path[name].sel(year=years)
+    ds["price_jpy_per_mwh"] = price.sel(at).assign_attrs(long_name="delivered price: JEPX area price plus the area's "
+                                                                   "network and retail adder")
+    ds["co2_t_per_mwh"] = co2.sel(at)
+    ds["pv_capacity_factor"] = profiles["solar_cf"].sel(at).assign_attrs(
+        units="1", long_name="available solar output per MW installed, reference year")
+    ds["wind_capacity_factor"] = profiles["wind_cf"].sel(at).assign_attrs(units="1")
+    ds["solar_clearness"] = solar_clearness(ds, areas, areas.attrs["pv_performance_ratio"])
+    for name in sampled.data_vars:
+        ds[name] = sampled[name]
     ds["dc_energy_twh"] = ("year", energy.values, {"units": "TWh/yr", "long_name": f"data-centre electricity, {scenario}"})
     ds["it_load_mw"] = ("year", it_total, {"units": "MW", "long_name": "IT load of the scenario"})
     ds["latency_tolerant_share"] = ("year", tolerant_share, {"units": "1"})
@@ -383,7 +530,9 @@ def build_inputs(cfg: PlanConfig, sites: xr.Dataset, scenario: str | None = None
     ds["prefecture_name_ja"] = ("prefecture_code", prefs["prefecture_ja"].values)
     ds.attrs.update(committed_projects_left_out=levers.attrs["committed_projects_left_out"])
     ds.attrs.update(scenario=scenario, years=np.array(years), capacity_total_mw=float(sites["max_it_mw"].sum()),
-                    timestep_hours=cfg.timestep_hours, time_sampling=cfg.time_sampling,
+                    timestep_hours=cfg.timestep_hours, time_sampling=cfg.time_sampling, reference_fiscal_year=ref_fy,
+                    pathway=cfg.pathway, nuclear_restarts=cfg.nuclear_restarts,
+                    extreme_days=", ".join(str(d) for d in ts.attrs.get("extreme_days", [])),
                     sampled_days=", ".join(str(d.date()) for d in pd.DatetimeIndex(ts.index.tz_convert("Asia/Tokyo"))[::24])
                     if cfg.time_sampling != "full_year" else "every day")
     ds = apply_existing_fleet(ds, existing_fleet(cfg, years), areas.attrs["reserve_margin"])
@@ -471,12 +620,14 @@ def apply_existing_fleet(ds: xr.Dataset, fleet: xr.Dataset, reserve_margin: floa
     freed = np.clip(base[:, None] * float(fleet["existing_base_pue"]) - power, 0.0, None)
     freed_da = xr.DataArray(freed, dims=("area", "year"), coords={"area": areas, "year": years})
     load_y = ds["area_load_mw"] - freed_da
-    supply = ds["decarbonised_supply_mw"]
+    residual = supply.residual_thermal_mw(load_y, ds["decarbonised_supply_mw"], ds["net_other_supply_mw"])
+    thermal = supply.thermal_output_mw(residual, ds["thermal_floor_mw"])
     out = ds.copy()
     out = out.merge(fleet, compat="override")
-    out["headroom_mw"] = headroom_mw(supply, load_y).transpose("area", "year", "time").assign_attrs(
-        ds["headroom_mw"].attrs)
-    out["fossil_spare_mw"] = fossil_spare_mw(ds["thermal_capacity_mw"], supply, load_y, reserve_margin).transpose(
+    out["headroom_mw"] = supply.clean_surplus_mw(residual, ds["thermal_floor_mw"]).transpose(
+        "area", "year", "time").assign_attrs(ds["headroom_mw"].attrs)
+    out["thermal_output_mw"] = thermal.transpose("area", "year", "time").assign_attrs(ds["thermal_output_mw"].attrs)
+    out["fossil_spare_mw"] = supply.fossil_spare_mw(ds["thermal_capacity_mw"], thermal, load_y, reserve_margin).transpose(
         "area", "year", "time").assign_attrs(ds["fossil_spare_mw"].attrs)
     out["existing_served_it_mw"] = (("area", "year"), served, {"units": "MW", "long_name": "IT load the existing fleet serves"})
     out["existing_idle_it_mw"] = (("area", "year"), surviving - served, {"units": "MW", "long_name": "surviving fleet left idle"})

@@ -6,12 +6,12 @@ import pytest
 import numpy as np
 import pandas as pd
 
-from grids.timesteps import block_index, full_year_hours, representative_days, typical_days
+from grids.timesteps import block_index, fiscal_year_hours, representative_days, typical_days
 
 
 @pytest.mark.parametrize("days", [1, 2, 3])
 def test_weights_sum_to_the_year(days):
-    ts = representative_days(2030, days)
+    ts = representative_days(fiscal_year_hours(2024), days)
     assert len(ts) == 12 * days * 24
     assert ts["weight_h"].sum() == pytest.approx(8760.0)
     assert ts["day"].nunique() == 12 * days
@@ -20,7 +20,8 @@ def test_weights_sum_to_the_year(days):
 
 
 def test_leap_year_and_blocks():
-    assert representative_days(2032)["weight_h"].sum() == pytest.approx(8784.0)
+    assert representative_days(fiscal_year_hours(2023))["weight_h"].sum() == pytest.approx(8784.0)  # Feb 2024
+    assert len(fiscal_year_hours(2023)) == 8784
     with pytest.raises(ValueError):
         block_index([0, 1], 5)
 
@@ -34,7 +35,7 @@ def _two_season_features(hours):
 
 
 def test_typical_days_are_real_days_weighted_by_their_clusters():
-    hours = full_year_hours(2030)
+    hours = fiscal_year_hours(2024)
     ts = typical_days(hours, _two_season_features(hours), 2)
     assert len(ts) == 48 and ts["weight_h"].sum() == pytest.approx(8760.0)
     assert sorted(ts["day"].unique()) == [0, 1]
@@ -49,8 +50,22 @@ def test_typical_days_are_real_days_weighted_by_their_clusters():
     assert sorted(ts.groupby("day")["weight_h"].first()) == [153, 212]  # hours each hourly step stands for
 
 
+def test_extreme_days_stand_for_themselves_and_keep_the_peak():
+    hours = fiscal_year_hours(2024)
+    features = _two_season_features(hours)
+    features.iloc[24 * 200 + 13, 1] = 9.0  # a spike in a winter-like day (day 200 = 17 October)
+    ts = typical_days(hours, features, 2, extreme_max=["load"])
+    assert ts.attrs["extreme_days"] == [200] and 200 in ts.attrs["day_of_year"]
+    assert len(ts) == 72 and ts["weight_h"].sum() == pytest.approx(8760.0)
+    spike = ts[ts.index == hours.index[24 * 200 + 13]]
+    assert float(spike["weight_h"].iloc[0]) == 1.0  # one day: its own
+    assert sorted(ts.groupby("day")["weight_h"].first()) == [1, 153, 211]
+    with pytest.raises(ValueError, match="extreme_max"):
+        typical_days(hours, features, 2, extreme_max=["nope"])
+
+
 def test_typical_days_refuse_bad_requests():
-    hours = full_year_hours(2030)
+    hours = fiscal_year_hours(2024)
     features = _two_season_features(hours)
     with pytest.raises(ValueError, match="n_days"):
         typical_days(hours, features, 1)

@@ -6,11 +6,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grids.timesteps import representative_days
+from grids.timesteps import fiscal_year_hours, representative_days
 from sites.climate import load_normals, site_temperature_degc
 from sites.cooling import TECHNOLOGIES, annual_pue, free_cooling_hours, pue, pue_air, pue_immersion
 
-TS = representative_days(2030)
+TS = representative_days(fiscal_year_hours(2024))
 
 
 def station_annual_pue(name: str, technology: str) -> float:
