@@ -96,8 +96,42 @@ def block_index(hour_jst, block_hours: int):
     return np.asarray(hour_jst) // block_hours
 
 
+def peak_cover_days(features: pd.DataFrame, chosen: list[int], tolerance: float) -> list[int]:
+    """Fewest extra days so that every column has a chosen day whose maximum is within ``tolerance`` of its peak.
+
+    A day covers a column when its highest hour reaches (1 - tolerance) x the
+    column's maximum over the year (columns must peak above zero). Days already
+    ``chosen`` cover first; then, greedily, the day covering most uncovered
+    columns is added (ties: the day with the highest summed peak ratio), the
+    standard greedy set cover (Chvatal 1979, within ln(n) of the fewest days).
+    ``tolerance = 0`` keeps each column's own peak day.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"a": [1.0] * 24 + [10.0] * 24 + [9.9] * 24, "b": [1.0] * 48 + [5.0] * 24})
+    >>> peak_cover_days(f, [], 0.02), peak_cover_days(f, [], 0.0)
+    ([2], [1, 2])
+    """
+    if features.shape[1] == 0:
+        return []
+    daily_max = features.to_numpy().reshape(-1, 24, features.shape[1]).max(axis=1)  # (day, column)
+    peak = daily_max.max(axis=0)
+    if np.any(peak <= 0):
+        raise ValueError(f"column '{features.columns[int(np.argmax(peak <= 0))]}' never rises above zero")
+    ratio = daily_max / peak
+    covers = ratio >= 1.0 - tolerance - 1e-12
+    uncovered = ~covers[chosen].any(axis=0) if chosen else np.ones(len(peak), dtype=bool)
+    added: list[int] = []
+    while uncovered.any():
+        gain = covers[:, uncovered].sum(axis=1) + ratio[:, uncovered].sum(axis=1) / (len(peak) + 1)
+        day = int(np.argmax(gain))
+        added.append(day)
+        uncovered &= ~covers[day]
+    return sorted(added)
+
+
 def typical_days(year_hours: pd.DataFrame, features: pd.DataFrame, n_days: int,
-                 extreme_max: list[str] | tuple[str, ...] = ()) -> pd.DataFrame:
+                 extreme_max: list[str] | tuple[str, ...] = (), extreme_tolerance: float = 0.0) -> pd.DataFrame:
     """The ``n_days`` typical days of the year, clustered on ``features`` (tsam).
 
     Parameters
@@ -107,11 +141,14 @@ def typical_days(year_hours: pd.DataFrame, features: pd.DataFrame, n_days: int,
         factor, area load and temperature), one column each; tsam scales each
         column to [0, 1] before clustering, so units do not matter.
     n_days : number of typical days, not counting the extreme days.
-    extreme_max : feature columns whose highest hour must lie in the sample:
-        the day holding each one's maximum is added as a day standing for
-        itself alone (weight one day, taken from the cluster it belonged to;
-        tsam's "append" extreme periods), so the sample keeps the year's peaks
-        (e.g. each area's peak load and its tightest hour).
+    extreme_max : feature columns whose peak must lie in the sample (e.g.
+        each area's load and residual load): the fewest days that hold, for
+        every such column, an hour within ``extreme_tolerance`` of its yearly
+        maximum (``peak_cover_days``) are added, each standing for itself
+        alone (weight one day, taken from the cluster it belonged to; tsam's
+        "append" extreme periods).
+    extreme_tolerance : relative shortfall from each column's peak that still
+        counts as holding it [-] (0: each column's own peak day).
 
     Returns
     -------
@@ -120,7 +157,7 @@ def typical_days(year_hours: pd.DataFrame, features: pd.DataFrame, n_days: int,
     (so weights sum to the hours of the year). ``attrs["day_of_year"]`` gives
     each typical day's day of the year (0-based), ``attrs["assignment"]``
     the typical day every day of the year is represented by and
-    ``attrs["extreme_days"]`` the days of the year kept for ``extreme_max``.
+    ``attrs["extreme_days"]`` the days of the year added for ``extreme_max``.
     """
     import tsam  # imported here: only this sampling needs it
 
@@ -135,18 +172,17 @@ def typical_days(year_hours: pd.DataFrame, features: pd.DataFrame, n_days: int,
         raise ValueError(f"extreme_max column '{unknown[0]}' is not a feature")
     # tsam wants a naive, regular index; day boundaries follow local (JST) days.
     local = features.set_axis(pd.date_range("2001-01-01", periods=len(features), freq="h"))
-    extreme_days = sorted({int(np.argmax(features[c].to_numpy())) // 24 for c in extreme_max})
-    if n_days + len(extreme_days) > len(year_hours) // 24:
-        raise ValueError(f"{n_days} typical days and {len(extreme_days)} extreme days exceed the days of the year")
+    if extreme_max and n_days >= len(year_hours) // 24:
+        raise ValueError(f"{n_days} typical days leave no room for extreme days")
     result = tsam.aggregate(local, n_days, period_duration=24,
                             cluster=tsam.ClusterConfig(method="hierarchical", representation="medoid"),
                             preserve_column_means=False, numerical_tolerance=1e-6)  # float noise, not a finding
     medoids = [int(d) for d in result.clustering.cluster_centers]
     assignment = np.asarray(result.clustering.cluster_assignments, dtype=int).copy()
+    extreme_days = peak_cover_days(features[list(extreme_max)], medoids, extreme_tolerance)
     for day in extreme_days:  # each extreme day stands for itself (tsam's "append"), leaving its cluster
-        if day not in medoids:
-            medoids.append(day)
-            assignment[day] = len(medoids) - 1
+        medoids.append(day)
+        assignment[day] = len(medoids) - 1
     n_days = len(medoids)
     counts = np.bincount(assignment, minlength=n_days).astype(float)
     order = np.argsort(medoids)  # typical days in calendar order

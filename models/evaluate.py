@@ -59,9 +59,12 @@ def binding_families(m, tol: float = 1e-3) -> list[str]:
     short = sorted({c for (c, y), v in m.UnservedLatencySensitive.items() if pyo.value(v) > tol})
     if short or any(pyo.value(v) > tol for v in m.UnservedLatencyTolerant.values()):
         out.append("Meet_Demand / Tolerant_Daily_Energy: load unserved" + (f" at centres {', '.join(short)}" if short else ""))
+    def at_limit(flow, cap) -> bool:
+        return pyo.value(cap) > 0 and pyo.value(flow) >= pyo.value(cap) * (1 - 1e-4)
+
     links = sorted({l for (l, y, t), v in m.FlowForward.items()
-                    if pyo.value(m.link_capacity_mw[l, y]) > 0 and max(pyo.value(v), pyo.value(m.FlowBackward[l, y, t]))
-                    >= pyo.value(m.link_capacity_mw[l, y]) * (1 - 1e-4)})
+                    if at_limit(v, m.link_capacity_mw[l, y])
+                    or at_limit(m.FlowBackward[l, y, t], m.link_capacity_reverse_mw[l, y])})
     if links:
         out.append(f"link capacity (FlowForward/FlowBackward bounds) on {', '.join(links)}")
     areas = sorted({a for (a, y, t), v in m.FossilGen.items()

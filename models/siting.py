@@ -155,6 +155,10 @@ def add_params(m, ds):
     cap = _arr(ds, "link_capacity_mw", "link", "year")
     m.link_capacity_mw = pyo.Param(m.LINKS, m.YEARS, initialize={
         (l, y): cap[i, j] for i, l in enumerate(links) for j, y in enumerate(years)})
+    # Operating capacities differ by direction; a dataset without the reverse rating means a symmetric link.
+    rev = _arr(ds, "link_capacity_reverse_mw", "link", "year") if "link_capacity_reverse_mw" in ds else cap
+    m.link_capacity_reverse_mw = pyo.Param(m.LINKS, m.YEARS, initialize={
+        (l, y): rev[i, j] for i, l in enumerate(links) for j, y in enumerate(years)})
     m.link_cost_jpy_per_mwh = pyo.Param(m.LINKS, initialize=dict(zip(links, _arr(ds, "link_cost_jpy_per_mwh", "link"))))
     m.carbon_price_jpy_per_t = pyo.Param(m.YEARS, mutable=True,
                                          initialize=dict(zip(years, _arr(ds, "carbon_price_jpy_per_t", "year"))))
@@ -259,7 +263,7 @@ def add_power_supply(m):
     m.FlowForward = pyo.Var(m.LINKS, m.YEARS, m.TIMESTEPS, domain=pyo.NonNegativeReals,
                             bounds=lambda m, l, y, t: (0.0, m.link_capacity_mw[l, y]))
     m.FlowBackward = pyo.Var(m.LINKS, m.YEARS, m.TIMESTEPS, domain=pyo.NonNegativeReals,
-                             bounds=lambda m, l, y, t: (0.0, m.link_capacity_mw[l, y]))
+                             bounds=lambda m, l, y, t: (0.0, m.link_capacity_reverse_mw[l, y]))
     m.NetImport = pyo.Expression(m.AREAS, m.YEARS, m.TIMESTEPS, rule=lambda m, a, y, t: sum(
         m.FlowForward[l, y, t] - m.FlowBackward[l, y, t] for l in m.LINKS_TO[a]) + sum(
         m.FlowBackward[l, y, t] - m.FlowForward[l, y, t] for l in m.LINKS_FROM[a]))

@@ -47,9 +47,16 @@ SCENARIO = "jst_modest"
 SAMPLINGS = {
     "calendar 12 days, 4-h blocks": {"time_sampling": "calendar", "days_per_month": 1, "timestep_hours": 4},
     "calendar 12 days, hourly": {"time_sampling": "calendar", "days_per_month": 1, "timestep_hours": 1},
-    "typical 12 days, 4-h blocks": {"time_sampling": "typical_days", "typical_days": 12, "timestep_hours": 4},
-    "typical 8 days, 4-h blocks": {"time_sampling": "typical_days", "typical_days": 8, "timestep_hours": 4},
-    "typical 6 days, 4-h blocks": {"time_sampling": "typical_days", "typical_days": 6, "timestep_hours": 4},
+    "typical 6 days, 4-h blocks": {"time_sampling": "typical_days", "typical_days": 6, "timestep_hours": 4,
+                                   "extreme_days": False},
+    "typical 12 days, 4-h blocks": {"time_sampling": "typical_days", "typical_days": 12, "timestep_hours": 4,
+                                    "extreme_days": False},
+    "typical 4 + peak days, 4-h blocks": {"time_sampling": "typical_days", "typical_days": 4, "timestep_hours": 4,
+                                          "extreme_days": True},
+    "typical 6 + peak days, 4-h blocks": {"time_sampling": "typical_days", "typical_days": 6, "timestep_hours": 4,
+                                          "extreme_days": True},
+    "typical 8 + peak days, 4-h blocks": {"time_sampling": "typical_days", "typical_days": 8, "timestep_hours": 4,
+                                          "extreme_days": True},
 }
 
 

@@ -48,12 +48,24 @@ def test_capacity_counts_from_its_year():
 def test_links_expand_in_their_year():
     hz = load_areas(2030)["frequency_hz"]
     l2026, l2028 = load_links(2026, hz), load_links(2028, hz)
-    assert float(l2026["capacity_mw"].sel(link="tohoku_tokyo")) == 5730
+    assert float(l2026["capacity_mw"].sel(link="tohoku_tokyo")) == 6050
     assert float(l2028["capacity_mw"].sel(link="tohoku_tokyo")) == 10280
+    # Operating capacities are directional: far less flows north from Tokyo than south from Tohoku.
+    assert float(l2026["capacity_reverse_mw"].sel(link="tohoku_tokyo")) < float(l2026["capacity_mw"].sel(link="tohoku_tokyo"))
+    assert float(l2026["capacity_reverse_mw"].sel(link="chubu_kansai")) < float(l2026["capacity_mw"].sel(link="chubu_kansai"))
     assert float(l2026["capacity_mw"].sel(link="tokyo_chubu")) == 2100
     assert float(l2028["capacity_mw"].sel(link="tokyo_chubu")) == 3000
     assert str(l2028["link_kind"].sel(link="tokyo_chubu").values) == "fc"
     assert "okinawa" not in set(l2028["area_from"].values) | set(l2028["area_to"].values)
+
+
+def test_japan_sea_hvdc_lands_in_the_tokyo_area_and_the_master_plan_links_exist():
+    hz = load_areas(2030)["frequency_hz"]
+    l2050 = load_links(2050, hz)
+    sea = l2050.sel(link="hokkaido_tokyo")
+    assert (str(sea["area_from"].values), str(sea["area_to"].values)) == ("hokkaido", "tokyo")
+    assert "hokkaido_tokyo" not in load_links(2030, hz)["link"].values  # first stage in the 2030s
+    assert float(l2050["capacity_mw"].sel(link="tohoku_tokyo")) == 10280 + 8000  # OCCTO master plan HVDC
 
 
 def test_50_60_hz_link_must_be_a_converter(tmp_path):

@@ -83,6 +83,21 @@ def test_link_limit_forces_a_second_site():
     assert cost(m) == pytest.approx(6 * 1e6 + 4 * 2e6 + H * 10_000 * 11, rel=1e-9)
 
 
+def test_reverse_link_rating_limits_the_flow_the_other_way():
+    # The same system, but the link carries 6.6 MW only from x to y and 2.2 MW from y to x, the way site A needs.
+    areas = {"x": {"price": 5_000, "co2": 0.5, "headroom": 0, "fossil": 0},
+             "y": {"price": 10_000, "co2": 0.5, "headroom": 0, "fossil": 1e6}}
+    sites = {"A": {"max_mw": 20, "pue": {"air": 1.1}, "area": "x"},
+             "B": {"max_mw": 20, "pue": {"air": 1.1}, "area": "y", "capex": {"air": 2e6}}}
+    ds = tiny_inputs(sites, {"air": 1e6}, load_mw=10, areas=areas, links={"xy": ("x", "y", 6.6)},
+                     centres={"c": {"area": "y", "share": 1.0}})
+    ds["link_capacity_reverse_mw"] = ds["link_capacity_mw"] / 3
+    m = solved(ds)
+    assert pyo.value(m.Capacity["A", "air", 2030]) == pytest.approx(2.0)
+    assert pyo.value(m.Capacity["B", "air", 2030]) == pytest.approx(8.0)
+    assert max(pyo.value(v) for v in m.FlowBackward.values()) == pytest.approx(2.2)
+
+
 @pytest.mark.parametrize("fossil, unserved_mw", [(13.2, 0.0), (11.0, 10 - 11.0 / 1.1 * 1.0)])
 def test_unserved_load_appears_exactly_when_supply_is_short(fossil, unserved_mw):
     ds = tiny_inputs({"s": {"max_mw": 20, "pue": {"air": 1.1}}}, {"air": 1e6}, load_mw=10, fossil=fossil)
