@@ -21,6 +21,7 @@ import xarray as xr
 from grids.areas import AREAS
 from grids.tables import DataError, data_path
 from grids.timesteps import fiscal_year_hours
+from grids.tso import fiscal_year_hours_utc
 
 REFERENCE_FILE = "reference_year.nc"
 POWER_VARIABLES = (
@@ -68,7 +69,7 @@ def check_reference_year(ds: xr.Dataset, name: str = REFERENCE_FILE) -> None:
     if list(ds["area"].values) != list(AREAS):
         raise DataError(f"{name}: areas {list(ds['area'].values)} are not {list(AREAS)}")
     fy = int(ds.attrs.get("fiscal_year", -1))
-    expected = fiscal_year_hours(fy).index.tz_convert(None)
+    expected = fiscal_year_hours_utc(fy)
     time = pd.DatetimeIndex(ds["time"].values)
     if len(time) != len(expected) or not (time == expected).all():
         raise DataError(f"{name}: time is not every hour of fiscal year {fy} ({len(time)} steps, expected {len(expected)})")

@@ -4,18 +4,16 @@ Method (one reference point per area)
 -------------------------------------
 1. Solar position (pvlib SPA) and clear-sky irradiance (Ineichen-Perez with
    pvlib's monthly Linke-turbidity climatology, shipped inside pvlib).
-2. All-sky GHI = k x clear-sky GHI, with the area's clearness
-   k = H_measured / H_clear, where H_measured is the published annual mean
-   daily horizontal irradiation at the area's reference station
-   (``solar_ghi_kwh_per_m2_day`` in ``grids/data/area_quantities.csv``, NEDO
-   MONSOLA-based) and H_clear the clear-sky value over the same year.
+2. All-sky GHI = k x clear-sky GHI, with the area's hourly clearness k
+   from the reference year: real solar output (actual plus curtailed, per MW
+   installed) over this model's clear-sky output (``clearness_from_output``),
+   so new PV anywhere in the area gets that year's weather.
 3. Erbs decomposition into DNI/DHI, isotropic transposition onto a south-facing
    plane tilted ``TILT_DEG``, SAPM cell temperature (open rack, 1 m/s wind),
    PVWatts DC model with gamma = -0.4 %/K and a performance ratio for all
    other losses (``solar system_loss_factor_excl_temperature`` in ``grids/data/availability.csv``).
 
-Capacity factor = AC output / DC nameplate [-]. A single constant clearness
-per area smooths weather: monthly and daily variability are not represented.
+Capacity factor = AC output / DC nameplate [-].
 
 References
 ----------
@@ -46,19 +44,6 @@ def clear_sky(lat_deg: float, lon_deg: float, times_utc: pd.DatetimeIndex) -> pd
     cs["zenith"] = solpos["apparent_zenith"]
     cs["azimuth"] = solpos["azimuth"]
     return cs
-
-
-def clearness_factor(lat_deg: float, lon_deg: float, ghi_kwh_per_m2_day: float, year: int) -> float:
-    """k = measured / clear-sky annual irradiation [-] at a point, over every hour of ``year``.
-
-    Parameters
-    ----------
-    ghi_kwh_per_m2_day : published annual mean daily horizontal irradiation [kWh/m^2/day]
-    """
-    times = pd.date_range(f"{year}-01-01", f"{year + 1}-01-01", freq="h", inclusive="left", tz="UTC")
-    cs = clear_sky(lat_deg, lon_deg, times)
-    clear_kwh_per_m2_day = cs["ghi"].sum() / 1000.0 / (len(times) / 24.0)
-    return float(ghi_kwh_per_m2_day / clear_kwh_per_m2_day)
 
 
 def pv_capacity_factor(lat_deg: float, lon_deg: float, times_utc: pd.DatetimeIndex, clearness: float,

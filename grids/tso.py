@@ -59,6 +59,7 @@ import pandas as pd
 import xarray as xr
 
 from grids.tables import DataError
+from grids.timesteps import fiscal_year_hours
 
 AREA_CODES = {
     "01": "hokkaido",
@@ -401,10 +402,7 @@ def month_half_hours(year: int, month: int) -> pd.DatetimeIndex:
 
 def fiscal_year_hours_utc(fiscal_year: int) -> pd.DatetimeIndex:
     """Hourly interval starts, April 1 00:00 JST .. March 31 23:00 JST, as naive UTC."""
-    start = pd.Timestamp(year=fiscal_year, month=4, day=1, tz="Asia/Tokyo")
-    end = pd.Timestamp(year=fiscal_year + 1, month=4, day=1, tz="Asia/Tokyo")
-    hours = pd.date_range(start, end, freq="h", inclusive="left")
-    return hours.tz_convert("UTC").tz_localize(None).as_unit("ns").rename("time")
+    return fiscal_year_hours(fiscal_year).index.tz_convert(None).as_unit("ns").rename("time")
 
 
 def find_area_files(folder: Path | str, fiscal_year: int) -> dict[tuple[str, int, int], Path]:

@@ -68,17 +68,11 @@ class SitingOptions:
         return self.cfe_target_share is not None or bool(self.co2_cap_t)
 
 
-# Inputs that may also be given constant over time, dims without "time" (tests, hand-made cases).
-CONSTANT_IN_TIME_ALLOWED = ("price_jpy_per_mwh", "co2_t_per_mwh")
-
-
 def check_inputs(ds: xr.Dataset) -> None:
     """Every input present with the expected dims and no NaN; references resolve."""
     for name, dims in REQUIRED_INPUTS.items():
         if name not in ds:
             raise ValueError(f"model input '{name}' is missing")
-        if name in CONSTANT_IN_TIME_ALLOWED and set(ds[name].dims) == set(dims) - {"time"}:
-            continue
         if set(ds[name].dims) != set(dims):
             raise ValueError(f"model input '{name}' has dims {ds[name].dims}, expected {dims}")
         if ds[name].dtype.kind == "f" and bool(ds[name].isnull().any()):
@@ -136,7 +130,7 @@ def add_params(m, ds):
     m.weight_h = pyo.Param(m.TIMESTEPS, initialize=dict(enumerate(_arr(ds, "weight_h", "time"))))
     m.year_weight = pyo.Param(m.YEARS, initialize=dict(zip(years, _arr(ds, "year_weight", "year"))))
     for name in ("price_jpy_per_mwh", "co2_t_per_mwh"):
-        v = ds[name].broadcast_like(ds["weight_h"]).transpose("area", "time").values.astype(float)
+        v = _arr(ds, name, "area", "time")
         setattr(m, name, pyo.Param(m.AREAS, m.TIMESTEPS, initialize={
             (a, t): v[i, t] for i, a in enumerate(areas) for t in steps}))
     for name in ("headroom_mw", "fossil_spare_mw"):

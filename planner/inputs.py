@@ -218,7 +218,6 @@ def aggregate_blocks(ds: xr.Dataset, block_hours: int) -> xr.Dataset:
     return ds.drop_vars(timed + ["time"]).merge(agg)
 
 
-REFERENCE_STATION = "solar_station"  # each area's reference point (area_quantities.csv solar_station_lat/lon)
 FUEL_FACTOR_ITEMS = {"lng": "lng_fleet", "coal": "coal", "oil": "oil", "other": "thermal_other"}
 
 
@@ -323,12 +322,13 @@ def solar_clearness(ds: xr.Dataset, areas: xr.Dataset, performance_ratio: float)
                         name="solar_clearness", attrs={"units": "1", "long_name": "real over clear-sky PV output"})
 
 
-def area_reference_temperature(daily: xr.Dataset, areas: xr.Dataset, times) -> np.ndarray:
-    """Hourly air temperature [degC] at the JMA station nearest each area's reference point, (area, time)."""
-    idx, _ = nearest_jma_station(areas["solar_station_lat"].values, areas["solar_station_lon"].values, daily)
-    hourly = station_hourly_temperature(daily.isel(station=np.unique(idx)), times)
-    pos = {s: k for k, s in enumerate(hourly["station"].values)}
-    return hourly.values[[pos[daily["station"].values[i]] for i in idx]]
+def nearest_station_temperature(daily: xr.Dataset, lat, lon, times) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Hourly air temperature [degC] at the JMA station nearest each point, (point, time), with each point's station
+    index into ``daily`` and its distance [km]. Each station's hours are computed once, however many points share it."""
+    idx, dist = nearest_jma_station(lat, lon, daily)
+    stations = np.unique(idx)
+    hourly = station_hourly_temperature(daily.isel(station=stations), times)
+    return hourly.values[np.searchsorted(stations, idx)], idx, dist
 
 
 def typical_day_load_scale(demand_mw: xr.DataArray, ts: pd.DataFrame) -> xr.DataArray:
@@ -413,12 +413,12 @@ def reference_daily_temperature(ref: xr.Dataset) -> xr.Dataset:
 _PROFILES: dict = {}
 
 
-def _reference_profiles_cached(ref, areas, daily, path) -> xr.Dataset:
-    key = (id(ref), int(ref.attrs["fiscal_year"]), path.attrs["pathway"])
-    if key not in _PROFILES:  # the same for every scenario of a plan
-        _PROFILES.clear()
-        _PROFILES[key] = reference_profiles(ref, areas, daily, path)
-    return _PROFILES[key]
+def _reference_profiles_cached(loaded: xr.Dataset, ref, areas, daily, path) -> xr.Dataset:
+    """``reference_profiles`` once per loaded reference year: the same for every scenario and pathway of a plan
+    (they use only the reference year and its fleet)."""
+    if _PROFILES.get("loaded") is not loaded:
+        _PROFILES.update(loaded=loaded, profiles=reference_profiles(ref, areas, daily, path))
+    return _PROFILES["profiles"]
 
 
 def reference_profiles(ref: xr.Dataset, areas: xr.Dataset, daily: xr.Dataset, path: xr.Dataset) -> xr.Dataset:
@@ -430,7 +430,8 @@ def reference_profiles(ref: xr.Dataset, areas: xr.Dataset, daily: xr.Dataset, pa
     wind_cf = (available_mw(ref, "wind") / k["wind_capacity_mw"].where(k["wind_capacity_mw"] > 0)).fillna(0.0).clip(0, 1)
     clean = ref["nuclear_mw"] + ref["hydro_mw"] + ref["geothermal_mw"] + ref["biomass_mw"] + available_mw(ref, "solar") \
         + available_mw(ref, "wind")
-    temp = area_reference_temperature(daily, areas, ref["time"].values)
+    temp, _, _ = nearest_station_temperature(daily, areas["solar_station_lat"].values,
+                                             areas["solar_station_lon"].values, ref["time"].values)
     return xr.Dataset({
         "load_mw": ref["demand_mw"],
         "residual_load_mw": ref["demand_mw"] - clean,
@@ -444,12 +445,13 @@ def build_inputs(cfg: PlanConfig, sites: xr.Dataset, scenario: str | None = None
     """The complete model-input Dataset for one scenario over the plan's milestone years."""
     scenario = scenario or cfg.scenarios[0]
     years = list(cfg.years)
-    ref = load_reference_year().drop_vars(["operator", "source_url"], errors="ignore")
+    loaded = load_reference_year()
+    ref = loaded.drop_vars(["operator", "source_url"], errors="ignore")
     ref_fy = int(ref.attrs["fiscal_year"])
     areas = load_areas(years[0])
     path = pathway_dataset(cfg.pathway, years, ref_fy, cfg.nuclear_restarts)
     daily = reference_daily_temperature(ref)
-    profiles = _reference_profiles_cached(ref, areas, daily, path)
+    profiles = _reference_profiles_cached(loaded, ref, areas, daily, path)
     ts = sample_days(cfg, ref, profiles)
     time = ts.index.tz_convert(None)  # naive UTC for NetCDF; the reference year's days serve every milestone year
     at = {"time": time}
@@ -458,11 +460,7 @@ def build_inputs(cfg: PlanConfig, sites: xr.Dataset, scenario: str | None = None
     r = costs.get("discount_rate")
 
     # Site climate (JMA station of the reference year) and PUE.
-    idx, dist = nearest_jma_station(sites["lat"].values, sites["lon"].values, daily)
-    stations = np.unique(idx)
-    station_temp = station_hourly_temperature(daily.isel(station=stations), time.values)
-    pos = {s: k for k, s in enumerate(station_temp["station"].values)}
-    temp = station_temp.values[[pos[daily["station"].values[i]] for i in idx]]
+    temp, idx, dist = nearest_station_temperature(daily, sites["lat"].values, sites["lon"].values, time.values)
     pue_values = np.stack([pue(k, temp) for k in techs], axis=1)
 
     # Area load, decarbonised supply, surplus and spare thermal: every hour, then the sampled ones.

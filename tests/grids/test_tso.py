@@ -164,11 +164,15 @@ def test_non_numeric_cell(tmp_path):
                    "eria_jukyu_202404_05.csv: line 4", "column 水力", "'abc' is not a number")
 
 
-def test_blank_cell_outside_the_known_blank_columns(tmp_path):
+@pytest.mark.parametrize("code, column, cell, problem", [
+    ("06", "地熱", "", "column 地熱: empty cell"),  # blank outside the columns an operator leaves blank
+    ("03", "連系線", "500", "demand 1000 MW but supply columns sum to 1500 MW"),  # a row that does not balance
+])
+def test_one_bad_cell(tmp_path, code, column, cell, problem):
     cells = values(1000)
-    cells[COLUMNS.index("地熱")] = ""
-    one_line_error(lambda: read_area_file(area_file(tmp_path, "06", [f"2024/4/1,0:00,{','.join(cells)}"])),
-                   "eria_jukyu_202404_06.csv: line 3", "column 地熱: empty cell")
+    cells[COLUMNS.index(column)] = cell
+    one_line_error(lambda: read_area_file(area_file(tmp_path, code, [f"2024/4/1,0:00,{','.join(cells)}"])),
+                   f"eria_jukyu_202404_{code}.csv: line 3", problem)
 
 
 def test_duplicate_timestamp(tmp_path):
@@ -194,13 +198,6 @@ def test_unparseable_timestamp(tmp_path, code, date, time_):
 def test_blank_row_inside_the_data(tmp_path):
     rows = [f"2024/4/1,0:00,{','.join(values(1000))}", "", f"2024/4/1,0:30,{','.join(values(1000))}"]
     one_line_error(lambda: read_area_file(area_file(tmp_path, "02", rows)), "line 4", "blank row")
-
-
-def test_row_that_does_not_balance(tmp_path):
-    cells = values(1000)
-    cells[COLUMNS.index("連系線")] = "500"
-    one_line_error(lambda: read_area_file(area_file(tmp_path, "03", [f"2024/4/1,0:00,{','.join(cells)}"])),
-                   "eria_jukyu_202404_03.csv: line 3", "demand 1000 MW but supply columns sum to 1500 MW")
 
 
 def test_unit_other_than_mw(tmp_path):
