@@ -199,4 +199,36 @@ def typical_days(year_hours: pd.DataFrame, features: pd.DataFrame, n_days: int,
     out.attrs["day_of_year"] = [medoids[c] for c in order]
     out.attrs["assignment"] = rank[assignment].tolist()
     out.attrs["extreme_days"] = extreme_days
+    out.attrs["year_months"] = year_hours["month"].to_numpy()[::24].tolist()
+    return out
+
+
+def days_represented(sample: pd.DataFrame) -> pd.DataFrame:
+    """Days of each calendar month that each sampled day stands for [days], (sampled day x month 1-12).
+
+    A typical day stands for the days of its cluster (``attrs["assignment"]``,
+    with ``attrs["year_months"]``, the month of every day of the year); a
+    calendar day for its share of its own month; a day of the full year for
+    itself. Seasonal means of model quantities weight each sampled hour by
+    these counts, so a season is represented even when none of its days is a
+    medoid.
+
+    Examples
+    --------
+    >>> d = days_represented(representative_days(fiscal_year_hours(2024)))
+    >>> d.shape, float(d.to_numpy().sum()), float(d.loc[0, 4])
+    ((12, 12), 365.0, 30.0)
+    """
+    days = sample.groupby("day", sort=True).first()
+    out = pd.DataFrame(0.0, index=days.index, columns=range(1, 13))
+    if "assignment" in sample.attrs:
+        months = np.asarray(sample.attrs["year_months"])
+        counts = np.zeros((len(days), 12))
+        np.add.at(counts, (np.asarray(sample.attrs["assignment"]), months - 1), 1.0)
+        out.loc[:, :] = counts
+    else:
+        for d, row in days.iterrows():
+            out.loc[d, int(row["month"])] = float(row["weight_h"])
+    if not np.allclose(out.sum(axis=1).to_numpy(), days["weight_h"].to_numpy()):
+        raise ValueError("days represented do not add up to the sampled days' weights")
     return out

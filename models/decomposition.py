@@ -283,6 +283,9 @@ def solve_decomposed(inputs: xr.Dataset, options: SitingOptions | None = None, m
         from models.evaluate import fix_plan
         info.broken = fix_plan(master, fixed_capacity)
     full = build_siting_model(inputs, options, hourly_shortfall=True)
+    if any(b.startswith("Site_Capacity_Limit") for b in info.broken):
+        from models.evaluate import release_site_bounds
+        release_site_bounds(full)  # the plan runs sites beyond their limit; their operating bounds go too
     info.add_time("build", time.perf_counter() - t0)
     plan_vars = _plan_vars(master)
     t0 = time.perf_counter()

@@ -24,6 +24,7 @@ def _violated(c) -> bool:
 def fix_plan(m, plan: dict) -> list[str]:
     """Fix capacities to ``plan`` {(site, tech, year): MW}; return the families the plan breaks, with where."""
     for (s, k, y), v in m.Capacity.items():
+        v.setub(None)  # the bound restates Site_Capacity_Limit, which the plan may break
         v.fix(float(plan.get((s, k, y), 0.0)))
     for (s, y), v in m.Open.items():
         v.fix(1 if any(plan.get((s, k, y), 0.0) > 1e-9 for k in m.TECHS) else 0)
@@ -50,7 +51,15 @@ def fix_plan(m, plan: dict) -> list[str]:
             broken.append(fam if where == [None] else  # a single constraint has no index
                           f"{fam} at {', '.join(map(str, where[:5]))}{' ...' if len(where) > 5 else ''}")
             con.deactivate()
+            if fam == "Site_Capacity_Limit":
+                release_site_bounds(m)
     return broken
+
+
+def release_site_bounds(m) -> None:
+    """Drop the operating bounds that restate ``Site_Capacity_Limit`` (``models.siting``), switched off with it."""
+    for v in [*m.Capacity.values(), *m.ItPower.values(), *m.LatencyTolerant.values()]:
+        v.setub(None)
 
 
 def binding_families(m, tol: float = 1e-3) -> list[str]:

@@ -38,11 +38,13 @@ def split_arc(arc: tuple) -> tuple:
 
 def add_assignment(m: pyo.ConcreteModel, arcs: pyo.Set, customers: pyo.Set, demand: dict, slack=None) -> None:
     """``Serve`` on ``arcs`` ((facility, customer) pairs) and ``Meet_Demand[j]``; ``slack[j]`` optional unserved variable."""
-    m.Serve = pyo.Var(arcs, domain=pyo.NonNegativeReals)
     by_customer: dict = {j: [] for j in customers}
     for arc in arcs:
         i, j = split_arc(arc)
         by_customer[j].append(arc)
+    # No arc serves more than its customer's demand (implied by Meet_Demand); as a bound the column is boxed.
+    m.Serve = pyo.Var(arcs, domain=pyo.NonNegativeReals,
+                      bounds=lambda m, *arc: (0.0, pyo.value(demand[split_arc(arc)[1]])))
     m.arcs_into = by_customer
 
     def meet(m, *j):

@@ -71,9 +71,9 @@ class PlanConfig(BaseModel):
     time_sampling: Literal["calendar", "typical_days", "full_year"] = Field(
         "typical_days", description="which days the model sees: fixed calendar days (days_per_month), typical days "
         "clustered from the year (typical_days, tsam), or every day of the year")
-    typical_days: int = Field(6, ge=2, le=120, description="number of clustered typical days (time_sampling "
+    typical_days: int = Field(4, ge=2, le=120, description="number of clustered typical days (time_sampling "
                               "'typical_days'), besides the extreme days")
-    extreme_days: bool = Field(False, description="keep each area's peak-load day and tightest day (highest load minus "
+    extreme_days: bool = Field(True, description="keep each area's peak-load day and tightest day (highest load minus "
                                "clean supply) as days of their own (time_sampling 'typical_days')")
     pathway: str = Field("reference", min_length=1, description="power-system pathway to 2050 (grids/data/pathways.csv)")
     nuclear_restarts: Literal["early", "default", "late"] = Field(

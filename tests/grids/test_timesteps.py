@@ -6,7 +6,7 @@ import pytest
 import numpy as np
 import pandas as pd
 
-from grids.timesteps import block_index, fiscal_year_hours, representative_days, typical_days
+from grids.timesteps import block_index, days_represented, fiscal_year_hours, representative_days, typical_days
 
 
 @pytest.mark.parametrize("days", [1, 2, 3])
@@ -48,6 +48,18 @@ def test_typical_days_are_real_days_weighted_by_their_clusters():
     summer = ((hours["month"] >= 5) & (hours["month"] <= 9)).to_numpy()[::24]
     assert len(set(assignment[summer])) == 1 and len(set(assignment[~summer])) == 1
     assert sorted(ts.groupby("day")["weight_h"].first()) == [153, 212]  # hours each hourly step stands for
+
+
+def test_days_represented_follow_the_clusters_by_calendar_month():
+    hours = fiscal_year_hours(2024)
+    ts = typical_days(hours, _two_season_features(hours), 2)
+    d = days_represented(ts)
+    summer_day = int(ts[ts["month"].between(5, 9)]["day"].iloc[0])
+    assert d.loc[summer_day, [5, 6, 7, 8, 9]].tolist() == [31.0, 30.0, 31.0, 31.0, 30.0]
+    assert d.loc[summer_day].sum() == 153.0 and d.loc[1 - summer_day, 4] == 30.0
+    assert d.to_numpy().sum() == 365.0
+    full = days_represented(hours)  # the full year: every day stands for itself
+    assert full.shape == (365, 12) and (full.sum(axis=1) == 1.0).all()
 
 
 def test_extreme_days_stand_for_themselves_and_keep_the_peak():
