@@ -8,6 +8,8 @@ every failure is one line naming the file, the row and the problem.
 """
 from __future__ import annotations
 
+import csv
+
 from importlib import resources
 from pathlib import Path
 
@@ -15,6 +17,9 @@ import pandas as pd
 
 PROVENANCE_COLUMNS = ("source", "year", "status", "note")
 STATUSES = ("published", "derived", "unverified")
+
+
+MAX_TABLE_BYTES = 50_000_000  # an input table; the largest shipped one is well under 1 MB
 
 
 class DataError(ValueError):
@@ -49,6 +54,7 @@ def read_table(
     numeric: tuple[str, ...] = (),
     key: str | tuple[str, ...] | None = None,
     provenance: bool = True,
+    max_rows: int | None = None,
 ) -> pd.DataFrame:
     """Read a CSV and validate columns, numbers, keys and provenance.
 
@@ -59,6 +65,7 @@ def read_table(
     numeric : columns that must parse as finite numbers.
     key : column(s) whose values must be unique.
     provenance : require ``source``, ``year`` and a known ``status``.
+    max_rows : refuse a table with more rows, before any row is checked.
 
     Raises
     ------
@@ -66,12 +73,29 @@ def read_table(
         One line: file, row (and key) and the problem.
     """
     path = Path(path)
+    if path.is_dir():
+        raise DataError(f"{path}: is a folder, not a CSV file")
     if not path.is_file():
         raise DataError(f"{path}: file not found")
+    size = path.stat().st_size
+    if size > MAX_TABLE_BYTES:
+        raise DataError(f"{path.name}: {size:,} bytes, more than the {MAX_TABLE_BYTES:,} an input table may have")
     try:
+        with path.open(encoding="utf-8", newline="") as f:
+            header = next(csv.reader(f), [])
         df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except (UnicodeDecodeError, pd.errors.ParserError) as err:
+    except pd.errors.EmptyDataError:
+        raise DataError(f"{path.name}: empty file") from None
+    except UnicodeDecodeError as err:
+        raise DataError(f"{path.name}: not UTF-8 text (byte {err.start})") from None
+    except (pd.errors.ParserError, csv.Error) as err:
         raise DataError(f"{path.name}: cannot parse CSV: {str(err).splitlines()[0]}") from None
+    names = [c.strip() for c in header]
+    twice = sorted({c for c in names if names.count(c) > 1})
+    if twice:
+        raise DataError(f"{path.name}: column '{twice[0]}' appears more than once")
+    if max_rows is not None and len(df) > max_rows:
+        raise DataError(f"{path.name}: {len(df):,} rows, more than the {max_rows:,} allowed")
     df.columns = [c.strip() for c in df.columns]
     needed = tuple(required) + (("source", "year", "status") if provenance else ())
     missing = [c for c in needed if c not in df.columns]

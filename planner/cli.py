@@ -57,7 +57,7 @@ def _parser() -> argparse.ArgumentParser:
                               description="Fix the build decisions of PLAN.csv (columns site_id, year, capacity_<tech>_mw, "
                                           "as in a run's summary.csv), optimise the rest, and report cost, emissions, "
                                           "unserved load and PUE against the optimum, the regret, the constraints the plan "
-                                          "breaks and those that bind. Writes <results-dir>/<scenario>/evaluation-<plan>/.")
+                                          "breaks and those that bind. Writes <results-dir>/<scenario>-evaluation-<plan>/.")
     evaluate.add_argument("plan")
     evaluate.add_argument("--config", help="YAML file with the keys to change from the default configuration")
     evaluate.add_argument("--named", help="a named scenario from planner/config/scenarios.yaml")

@@ -9,12 +9,13 @@ difference is the cost of the commitments. Each committed project is compared
 with the free optimum at its site in the first milestone year it is online:
 not chosen, built smaller, or chosen anyway.
 
-Writes ``<results_dir>/<scenario>/commitments.json`` and ``commitments.csv``
+Writes ``<results_dir>/<scenario>-commitments/commitments.json`` and ``commitments.csv``
 (one row per project) atomically.
 """
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pyomo.environ as pyo
@@ -24,7 +25,7 @@ from models.plan import solve_plan
 from models.siting import SitingOptions
 from planner.config import PlanConfig
 from planner.inputs import build_inputs
-from planner.io import write_text_atomic
+from planner.io import run_transaction, write_text_atomic
 from planner.pipeline import run_dir_for
 from sites.candidates import load_sites
 from sites.projects import load_committed_projects
@@ -75,6 +76,14 @@ def cost_of_commitments(cfg: PlanConfig, scenario: str | None = None, sites: xr.
     scenario = scenario or cfg.scenarios[0]
     sites = sites if sites is not None else load_sites(cfg.sites_file)
     run_dir = run_dir_for(cfg, scenario)
+    folder = run_dir.with_name(f"{run_dir.name}-commitments")  # its own transaction: a new run never erases it
+    with run_transaction(folder, manifest={"scenario": scenario, "command": "commitments"}) as staging:
+        out = _solve_both(cfg, scenario, sites, staging, log)
+    out["folder"] = folder
+    return out
+
+
+def _solve_both(cfg: PlanConfig, scenario: str, sites: xr.Dataset, run_dir: Path, log) -> dict:
     options = SitingOptions(cfg.cfe_target_share, cfg.cfe_matching, cfg.co2_cap_t_per_yr)
     solved = {}
     for label, committed in (("without", False), ("with", True)):
@@ -104,7 +113,6 @@ def cost_of_commitments(cfg: PlanConfig, scenario: str | None = None, sites: xr.
     }
     write_text_atomic(run_dir / "commitments.csv", table.to_csv(index=False))
     write_text_atomic(run_dir / "commitments.json", json.dumps(out, indent=2) + "\n")
-    out["folder"] = run_dir
     out["projects"] = table
     log(f"[{scenario}] optimal cost without commitments: {cost_without / 1e12:,.4f} trn JPY "
         f"(MIP gap {100 * free.report.mip_gap:.3f} %)")

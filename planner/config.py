@@ -4,6 +4,9 @@ An unknown or mistyped key is rejected with its full path and the file it came f
 """
 from __future__ import annotations
 
+import math
+import re
+
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -18,8 +21,12 @@ Technology = Literal["air", "immersion", "direct_to_chip"]
 Scenario = Literal["jst_optimistic", "jst_modest", "jst_as_is", "criepi_occto"]
 
 
+# strict: a boolean or a string is never read as a number ("true" is not a carbon price of 1), nor 1 as true.
+STRICT = ConfigDict(extra="forbid", strict=True)
+
+
 class SolverConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
     mip_rel_gap: float = Field(0.005, ge=0, le=1, description="relative MIP gap at which HiGHS stops [-]")
     time_limit_s: float = Field(600, gt=0, description="HiGHS time limit [s]")
     method: Literal["auto", "monolithic", "decomposition"] = Field(
@@ -34,7 +41,7 @@ class GxHubConfig(BaseModel):
     capacity in the first milestone year at or after ``by_year`` (docs/model.md, Gx_Hub_Size).
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
     min_hub_mw: float = Field(1000, gt=0, le=20_000, description="IT capacity of each hub [MW]")
     count: int = Field(1, ge=1, le=47, description="number of hubs (prefectures) [-]")
     by_year: int = Field(2035, ge=2018, le=2050, description="year by which each hub must stand")
@@ -60,7 +67,7 @@ class GxHubConfig(BaseModel):
 class PlanConfig(BaseModel):
     """A plan: demand scenarios, milestone years, technologies, prices, policy options, sites, solver."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
     scenarios: list[Scenario] = Field(["jst_optimistic", "jst_modest", "jst_as_is"], min_length=1,
                                       description="demand scenarios, each solved as its own multi-year plan")
     years: list[int] = Field([2030, 2040, 2050], min_length=1, description="milestone years, increasing")
@@ -98,8 +105,8 @@ class PlanConfig(BaseModel):
                                               description="{area: maximum data-centre IT MW in the area} (grid connection)")
     capex_premium_share: dict[Technology, float] = Field(default_factory=dict,
                                                          description="override of capex premium over air [-]")
-    sites_file: Path | None = Field(None, description="user sites file (CSV, GeoJSON, GeoPackage)")
-    results_dir: Path = Field(Path("results"), description="folder for results")
+    sites_file: Path | None = Field(None, strict=False, description="user sites file (CSV, GeoJSON, GeoPackage)")
+    results_dir: Path = Field(Path("results"), strict=False, description="folder for results")
     solver: SolverConfig = Field(default_factory=SolverConfig)
     existing_fleet: bool = Field(True, description="count the operating fleet (sites/data/existing_fleet.csv) as built "
                                  "capacity serving demand from the base year; false: greenfield")
@@ -140,15 +147,47 @@ class PlanConfig(BaseModel):
     @field_validator("co2_cap_t_per_yr")
     @classmethod
     def _caps(cls, v):
-        if any(x < 0 for x in v.values()):
-            raise ValueError("CO2 caps must be >= 0 t-CO2/yr")
+        if any(not (math.isfinite(x) and x >= 0) for x in v.values()):
+            raise ValueError("CO2 caps must be >= 0 t-CO2/yr and finite")
         return v
 
     @field_validator("force_sites", "max_new_load_mw")
     @classmethod
     def _non_negative(cls, v):
-        if any(x < 0 for x in v.values()):
-            raise ValueError("values must be >= 0 MW")
+        if any(not (math.isfinite(x) and x >= 0) for x in v.values()):
+            raise ValueError("values must be >= 0 MW and finite")
+        return v
+
+    @field_validator("capex_premium_share")
+    @classmethod
+    def _premium(cls, v):
+        # Above -1 or the technology's capex turns negative; 5 (six times air's capex) is beyond any cited premium.
+        bad = [k for k, x in v.items() if not (math.isfinite(x) and -1 < x <= 5)]
+        if bad:
+            raise ValueError(f"premium for '{bad[0]}' must be finite, above -1 and at most 5 (share of air's capex)")
+        return v
+
+    @field_validator("sites_file", "results_dir", mode="before")
+    @classmethod
+    def _path_given(cls, v):
+        if isinstance(v, str) and not v.strip():
+            raise ValueError("must not be empty")
+        return v
+
+    @field_validator("co2_cap_t_per_yr")
+    @classmethod
+    def _caps_in_plan_years(cls, v, info):
+        years = info.data.get("years") or []
+        outside = [y for y in v if y not in years]
+        if outside and years:
+            raise ValueError(f"{outside[0]} is not a milestone year ({', '.join(map(str, years))})")
+        return v
+
+    @field_validator("timestep_hours", "days_per_month", mode="before")
+    @classmethod
+    def _not_boolean(cls, v):
+        if isinstance(v, bool):  # true == 1 would pass as one hour or one day
+            raise ValueError("must be a number, not true/false")
         return v
 
     @field_validator("max_new_load_mw")
@@ -177,11 +216,73 @@ def default_config_path() -> Path:
     return Path(str(resources.files("planner").joinpath("config", "default.yaml")))
 
 
+MAX_YAML_BYTES = 1_000_000  # a configuration or sweep file; real ones are a few kB
+MAX_YAML_ALIASES = 100  # anchors reused more often than this are the "billion laughs" expansion, not a plan
+MAX_YAML_DEPTH = 20  # nesting levels
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that refuses duplicate keys and bounds aliases and nesting.
+
+    A duplicated key would silently take its last value; aliases nest into
+    documents whose expansion exhausts memory long after loading.
+    """
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._aliases = 0
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_YAML_ALIASES:
+                mark = self.peek_event().start_mark
+                raise yaml.YAMLError(f"more than {MAX_YAML_ALIASES} aliases (line {mark.line + 1}): refused")
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                mark = self.peek_event().start_mark
+                raise yaml.YAMLError(f"nested deeper than {MAX_YAML_DEPTH} levels (line {mark.line + 1}): refused")
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node, deep=False):
+        seen = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                hash(key)
+            except TypeError:
+                continue  # SafeLoader reports unhashable keys itself
+            if key in seen:
+                raise yaml.YAMLError(f"duplicate key '{key}' (lines {seen[key] + 1} and {key_node.start_mark.line + 1})")
+            seen[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep=deep)
+
+
+# YAML 1.1 (PyYAML) reads 5e6 or 1.0e9 as strings, which strict validation would then refuse: read them as
+# numbers, as YAML 1.2 does.
+_StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
+    list("-+0123456789."))
+
+
 def _read_yaml(path: Path) -> dict:
+    path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if path.is_dir():
+            raise DataError(f"{path}: is a folder, not a YAML file")
+        if path.stat().st_size > MAX_YAML_BYTES:
+            raise DataError(f"{path}: {path.stat().st_size:,} bytes, more than the {MAX_YAML_BYTES:,} a configuration "
+                            "may have")
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader) or {}
     except FileNotFoundError:
         raise DataError(f"{path}: file not found") from None
+    except UnicodeDecodeError as err:
+        raise DataError(f"{path}: not UTF-8 text (byte {err.start})") from None
     except yaml.YAMLError as err:
         raise DataError(f"{path}: invalid YAML: {str(err).splitlines()[0]}") from None
     if not isinstance(data, dict):

@@ -21,7 +21,8 @@ from models.siting import SitingOptions, build_siting_model
 from models.solve import solve
 from planner.config import PlanConfig
 from planner.inputs import build_inputs
-from planner.io import write_atomic, write_text_atomic
+from planner.io import run_transaction, write_atomic, write_text_atomic
+from planner.pipeline import run_dir_for
 from sites.candidates import load_sites
 
 
@@ -59,6 +60,8 @@ def read_plan(path: Path, sites: list[str], techs: list[str], years: list[int]) 
 
 def evaluate_plan(cfg: PlanConfig, plan_path: Path, log=print) -> dict:
     scenario = cfg.scenarios[0]
+    # Its own folder beside the scenario's run (a new run never erases it); checked before the solves.
+    folder = run_dir_for(cfg, scenario).with_name(f"{cfg.run_name(scenario)}-evaluation-{Path(plan_path).stem}")
     sites = load_sites(cfg.sites_file)
     inputs = build_inputs(cfg, sites, scenario)
     plan = read_plan(plan_path, list(inputs["site"].values), list(inputs["tech"].values), list(cfg.years))
@@ -92,14 +95,14 @@ def evaluate_plan(cfg: PlanConfig, plan_path: Path, log=print) -> dict:
         "plan_mean_pue": _mean_pue(evaluated, last), "optimal_mean_pue": _mean_pue(optimum, last),
         "broken_constraints": broken, "binding_constraints": binding,
     }
-    folder = Path(cfg.results_dir) / scenario / f"evaluation-{Path(plan_path).stem}"
-    write_atomic(folder / "plan_results.nc", lambda p: evaluated.to_netcdf(p, engine="h5netcdf"))
-    write_atomic(folder / "optimum_results.nc", lambda p: optimum.to_netcdf(p, engine="h5netcdf"))
-    write_text_atomic(folder / "evaluation.json", json.dumps(out, indent=2) + "\n")
     from maps.compare import make_compare_map
 
     fmap, _ = make_compare_map(optimum, evaluated, last, label_a="optimum", label_b="your plan")
-    write_atomic(folder / "map.html", lambda p: fmap.save(str(p)))
+    with run_transaction(folder, manifest={"scenario": scenario, "command": "evaluate", "plan": str(plan_path)}) as staging:
+        write_atomic(staging / "plan_results.nc", lambda p: evaluated.to_netcdf(p, engine="h5netcdf"))
+        write_atomic(staging / "optimum_results.nc", lambda p: optimum.to_netcdf(p, engine="h5netcdf"))
+        write_text_atomic(staging / "evaluation.json", json.dumps(out, indent=2) + "\n")
+        write_atomic(staging / "map.html", lambda p: fmap.save(str(p)))
     out["folder"] = folder
     log(f"[{scenario}] plan cost {cost_plan / 1e12:,.3f} trn JPY vs optimum {cost_opt / 1e12:,.3f}: "
         f"regret {regret / 1e9:,.1f} bn JPY ({out['regret_pct']:.2f} %)")

@@ -22,7 +22,7 @@ from models.plan import solve_plan
 from models.siting import SitingOptions
 from planner.config import PlanConfig
 from planner.inputs import build_inputs
-from planner.io import write_atomic, write_text_atomic
+from planner.io import run_transaction, write_atomic, write_text_atomic
 from sites.candidates import load_sites
 
 
@@ -101,10 +101,20 @@ def fleet_table(results: xr.Dataset) -> pd.DataFrame:
 
 
 def run_scenario(cfg: PlanConfig, scenario: str, sites: xr.Dataset, log=print) -> RunOutputs:
-    """Solve one scenario over the milestone years; write results.nc, summary.csv and map.html atomically."""
+    """Solve one scenario over the milestone years; its folder (results.nc, summary.csv, map.html, charts, the
+    HiGHS log and run.json) is written as one transaction (``planner.io.run_transaction``): a second run into
+    the same folder is refused before any work, and a failure or a kill leaves the last good run as it was."""
+    run_dir = run_dir_for(cfg, scenario)
+    with run_transaction(run_dir, manifest={"scenario": scenario, "git_revision": git_revision()}) as staging:
+        t = _solve_and_write(cfg, scenario, sites, staging, log)
+    out = RunOutputs(run_dir, run_dir / "results.nc", run_dir / "summary.csv", run_dir / "map.html")
+    out.timings_s = t
+    return out
+
+
+def _solve_and_write(cfg: PlanConfig, scenario: str, sites: xr.Dataset, folder: Path, log) -> dict:
     t = {}
     t0 = time.perf_counter()
-    run_dir = run_dir_for(cfg, scenario)
     inputs = build_inputs(cfg, sites, scenario)
     t["inputs"] = time.perf_counter() - t0
     loads = ", ".join(f"{y} {float(v) / 1e3:,.1f}" for y, v in zip(inputs["year"].values, inputs["it_load_mw"].values))
@@ -115,11 +125,8 @@ def run_scenario(cfg: PlanConfig, scenario: str, sites: xr.Dataset, log=print) -
         log(f"[{scenario}] committed projects on sites not in the candidate list, left out: "
             f"{inputs.attrs['committed_projects_left_out']}")
     options = SitingOptions(cfg.cfe_target_share, cfg.cfe_matching, cfg.co2_cap_t_per_yr)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    for stale in run_dir.glob(".*.tmp"):  # left by a run that was killed while writing
-        stale.unlink()
     t1 = time.perf_counter()
-    sol = solve_plan(inputs, options, cfg.solver.mip_rel_gap, cfg.solver.time_limit_s, log_file=str(run_dir / "highs.log"),
+    sol = solve_plan(inputs, options, cfg.solver.mip_rel_gap, cfg.solver.time_limit_s, log_file=str(folder / "highs.log"),
                      method=cfg.solver.method, log=lambda line: log(f"[{scenario}] {line}"))
     t["solve"] = time.perf_counter() - t1
     t2 = time.perf_counter()
@@ -136,21 +143,15 @@ def run_scenario(cfg: PlanConfig, scenario: str, sites: xr.Dataset, log=print) -
         f"discounted plan cost {float(results['plan_cost_jpy']) / 1e12:,.2f} trn JPY")
     for line in shortfall:
         log(f"[{scenario}] cannot be served in {line}")
-    # Render everything before replacing anything, so a failure leaves the last good run intact.
-    fmap = make_map(results)
-    summary = summary_table(results)
-    out = RunOutputs(run_dir, run_dir / "results.nc", run_dir / "summary.csv", run_dir / "map.html")
-    write_atomic(out.results_nc, lambda p: results.to_netcdf(p, engine="h5netcdf"))
-    write_text_atomic(out.summary_csv, summary.to_csv(index=False))
+    write_atomic(folder / "results.nc", lambda p: results.to_netcdf(p, engine="h5netcdf"))
+    write_text_atomic(folder / "summary.csv", summary_table(results).to_csv(index=False))
     if "existing_it_mw" in results:
-        write_text_atomic(out.run_dir / "fleet.csv", fleet_table(results).to_csv(index=False))
-    elif (out.run_dir / "fleet.csv").exists():  # a greenfield run must not leave an earlier run's fleet beside it
-        (out.run_dir / "fleet.csv").unlink()
-    write_atomic(out.map_html, lambda p: fmap.save(str(p)))
-    write_charts(results, run_dir, write=save_png)
+        write_text_atomic(folder / "fleet.csv", fleet_table(results).to_csv(index=False))
+    fmap = make_map(results)
+    write_atomic(folder / "map.html", lambda p: fmap.save(str(p)))
+    write_charts(results, folder, write=save_png)
     t["total"] = time.perf_counter() - t0
-    out.timings_s = t
-    return out
+    return t
 
 
 def save_png(path: Path, fig) -> None:
@@ -185,7 +186,7 @@ def compare_runs(run_a: Path, run_b: Path, out: Path, year: int | None = None, o
 
 def _run_in_worker(cfg_json: dict, scenario: str) -> RunOutputs:
     """One scenario in a worker process; its progress lines go straight to the shared stdout."""
-    cfg = PlanConfig.model_validate(cfg_json)
+    cfg = PlanConfig.model_validate(cfg_json, strict=False)  # JSON turned its year keys into strings
     return run_scenario(cfg, scenario, load_sites(cfg.sites_file), log=lambda line: print(line, flush=True))
 
 

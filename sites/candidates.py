@@ -22,10 +22,13 @@ import pandas as pd
 import xarray as xr
 
 from grids.areas import load_prefectures
-from grids.tables import DataError, data_path, read_table, row_label
+from grids.tables import MAX_TABLE_BYTES, DataError, data_path, read_table, row_label
 from sites.geo import JAPAN_LAT_RANGE, JAPAN_LON_RANGE, haversine_km
 
 REQUIRED = ("site_id", "name", "prefecture", "area", "lat", "lon", "max_it_mw")
+# Candidate sites a file may list: 30 times the shipped list. Every site adds a column per technology, year and
+# timestep, so a list beyond this is refused before it is read row by row (a 100,000-row file grew past 17 GB).
+MAX_SITES = 2_000
 OPTIONAL_TEXT = ("name_ja", "municipality", "kind", "operator", "coord_basis", "mw_basis", "source", "status", "note")
 MAX_IT_MW_ABSURD = 20_000.0  # larger than all of Japan's data centres today (~1.4 GW) many times over
 COAST_TOLERANCE_KM = 50.0  # japanmap polygons are coarse and omit small islands
@@ -69,9 +72,22 @@ def _read_any(path: Path) -> pd.DataFrame:
     if suffix not in (".geojson", ".json", ".gpkg"):
         raise DataError(f"{path.name}: unsupported sites format '{suffix}'; use .csv, .geojson or .gpkg")
     import geopandas as gpd
+    import pyogrio
 
+    if path.stat().st_size > MAX_TABLE_BYTES:
+        raise DataError(f"{path.name}: {path.stat().st_size:,} bytes, more than the {MAX_TABLE_BYTES:,} an input "
+                        "table may have")
     try:
+        layers = [str(name) for name, _ in pyogrio.list_layers(path)]
+        if len(layers) > 1:  # reading "the first" would plan with whichever layer the file happens to list first
+            raise DataError(f"{path.name}: {len(layers)} layers ({', '.join(layers[:5])}); save the candidate sites as "
+                            "the file's only layer")
+        features = pyogrio.read_info(path)["features"]
+        if features > MAX_SITES:
+            raise DataError(f"{path.name}: {features:,} features, more than the {MAX_SITES:,} candidate sites allowed")
         gdf = gpd.read_file(path)
+    except DataError:
+        raise
     except Exception as err:  # pyogrio raises several types for broken files
         raise DataError(f"{path.name}: cannot read: {str(err).splitlines()[0]}") from None
     df = pd.DataFrame(gdf.drop(columns="geometry", errors="ignore"))
@@ -84,8 +100,9 @@ def read_sites_table(path: Path | str | None = None) -> tuple[pd.DataFrame, Path
     """Validated sites table (see module docstring) and the path it came from."""
     embedded = path is None
     path = Path(path or data_path("sites", "sites.csv"))
-    if path.suffix.lower() == ".csv" or not path.exists():
-        df = read_table(path, REQUIRED, numeric=("lat", "lon", "max_it_mw"), key="site_id", provenance=embedded)
+    if path.suffix.lower() == ".csv" or not path.exists() or path.is_dir():
+        df = read_table(path, REQUIRED, numeric=("lat", "lon", "max_it_mw"), key="site_id", provenance=embedded,
+                        max_rows=MAX_SITES)
     else:
         raw = _read_any(path)
         missing = [c for c in REQUIRED if c not in raw.columns]

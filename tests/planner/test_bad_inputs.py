@@ -47,6 +47,42 @@ def test_sites_file_missing_or_unsupported(tmp_path, capsys):
     assert not (tmp_path / "out").exists()
 
 
+def _two_layer_gpkg(path):
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    g = gpd.GeoDataFrame({"site_id": ["a"], "name": ["A"], "prefecture": ["Hokkaido"], "area": ["hokkaido"],
+                          "max_it_mw": [100]}, geometry=[Point(141.35, 43.06)], crs="EPSG:4326")
+    g.to_file(path, layer="sites", driver="GPKG")
+    g.to_file(path, layer="old_sites", driver="GPKG")
+
+
+SITE_FILES = [  # (file name, how to write it, expected message)
+    ("big.csv", lambda p: p.write_text(HEADER + "\n" + "\n".join(
+        f"s{i},Site {i},Hokkaido,hokkaido,43.06,141.35,100" for i in range(100_000)) + "\n"),
+     "big.csv: 100,000 rows, more than the 2,000 allowed"),
+    ("dup.csv", lambda p: p.write_text(HEADER + ",lat\n" + GOOD_SITE + ",44\n"), "dup.csv: column 'lat' appears more than once"),
+    ("empty.csv", lambda p: p.write_text(""), "empty.csv: empty file"),
+    ("latin1.csv", lambda p: p.write_bytes((HEADER + "\nmy_site,Caf\xe9,Hokkaido,hokkaido,43.06,141.35,100\n").encode("latin-1")),
+     "latin1.csv: not UTF-8 text"),
+    ("folder.csv", lambda p: p.mkdir(), "folder.csv: is a folder, not a CSV file"),
+    ("header_only.csv", lambda p: p.write_text(HEADER + "\n"), "header_only.csv: no rows"),
+    ("two.gpkg", _two_layer_gpkg, "two.gpkg: 2 layers (sites, old_sites); save the candidate sites as the file's only layer"),
+    ("broken.gpkg", lambda p: p.write_bytes(b"SQLite format 3\x00" + b"\x00" * 100), "broken.gpkg: cannot read"),
+    ("none.geojson", lambda p: p.write_text('{"type": "FeatureCollection", "features": []}'), "none.geojson"),
+]
+
+
+@pytest.mark.parametrize("name, write, message", SITE_FILES, ids=[c[0] for c in SITE_FILES])
+def test_bad_sites_file_kinds(tmp_path, capsys, name, write, message):
+    p = tmp_path / name
+    write(p)
+    assert main(["run", "--sites", str(p), "--results-dir", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: ") and message in err, err
+    assert not (tmp_path / "out").exists()
+
+
 CONFIGS = [
     ("carbon_prise_jpy_per_t_co2: 1000\n", "key 'carbon_prise_jpy_per_t_co2': Extra inputs are not permitted"),
     ("years: 2030\n", "key 'years': Input should be a valid list"),
@@ -66,7 +102,50 @@ CONFIGS = [
     ("baseline_pue: 0.9\n", "key 'baseline_pue': Input should be greater than or equal to 1"),
     ("- a\n- b\n", "top level must be a mapping of keys"),
     ("year: [2030\n", "invalid YAML"),
+    # Impossible or ambiguous settings, refused before any work (issue 14).
+    ("years: [2030]\nyears: [2040]\n", "duplicate key 'years' (lines 1 and 2)"),
+    ("solver:\n  mip_rel_gap: 0.01\n  mip_rel_gap: 0.02\n", "duplicate key 'mip_rel_gap'"),
+    ("a0: &a0 [1, 2]\n" + "".join(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]\n" for i in range(1, 12)),
+     "more than 100 aliases"),
+    ("x: " + "[" * 40 + "]" * 40 + "\n", "nested deeper than 20 levels"),
+    ("carbon_price_jpy_per_t_co2: true\n", "key 'carbon_price_jpy_per_t_co2'"),
+    ("carbon_price_jpy_per_t_co2: '5000'\n", "key 'carbon_price_jpy_per_t_co2'"),
+    ("carbon_price_jpy_per_t_co2: .nan\n", "carbon price must lie within"),
+    ("carbon_price_jpy_per_t_co2: {2030: .inf}\n", "carbon price must lie within"),
+    ("capex_premium_share: {immersion: -5}\n", "premium for 'immersion' must be finite, above -1"),
+    ("capex_premium_share: {immersion: .nan}\n", "premium for 'immersion' must be finite"),
+    ("capex_premium_share: {direct_to_chip: 1.0e9}\n", "premium for 'direct_to_chip' must be finite, above -1 and at most 5"),
+    ("capex_premium_share: {immersion: true}\n", "key 'capex_premium_share.immersion'"),
+    ("baseline_pue: true\n", "key 'baseline_pue'"),
+    ("baseline_pue: .nan\n", "key 'baseline_pue'"),
+    ("timestep_hours: true\n", "key 'timestep_hours': Value error, must be a number, not true/false"),
+    ("days_per_month: true\n", "key 'days_per_month': Value error, must be a number, not true/false"),
+    ("typical_days: 3.5\n", "key 'typical_days'"),
+    ("typical_days: '4'\n", "key 'typical_days'"),
+    ("cfe_target_share: true\n", "key 'cfe_target_share'"),
+    ("cfe_target_share: .nan\n", "key 'cfe_target_share'"),
+    ("max_new_load_mw: {tokyo: .nan}\n", "key 'max_new_load_mw': Value error, values must be >= 0 MW and finite"),
+    ("max_new_load_mw: {tokyo: .inf}\n", "key 'max_new_load_mw': Value error, values must be >= 0 MW and finite"),
+    ("force_sites: {inzai_cluster: .nan}\n", "key 'force_sites': Value error, values must be >= 0 MW and finite"),
+    ("co2_cap_t_per_yr: {2030: .nan}\n", "key 'co2_cap_t_per_yr': Value error, CO2 caps must be >= 0 t-CO2/yr and finite"),
+    ("co2_cap_t_per_yr: {2035: 1000}\n", "key 'co2_cap_t_per_yr': Value error, 2035 is not a milestone year"),
+    ("last_period_years: true\n", "key 'last_period_years'"),
+    ("extreme_days: 1\n", "key 'extreme_days'"),
+    ("existing_fleet: 'yes'\n", "key 'existing_fleet'"),
+    ("committed_projects: 1\n", "key 'committed_projects'"),
+    ("sites_file: ' '\n", "key 'sites_file': Value error, must not be empty"),
+    ("solver:\n  time_limit_s: .nan\n", "key 'solver.time_limit_s'"),
+    ("solver:\n  mip_rel_gap: true\n", "key 'solver.mip_rel_gap'"),
+    ("min_share_outside_tokyo_kansai: .nan\n", "key 'min_share_outside_tokyo_kansai'"),
+    ("latency_tolerant_share: -0.1\n", "key 'latency_tolerant_share'"),
+    ("rtt_bound_ms: .inf\n", "key 'rtt_bound_ms'"),
+    ("years: [true]\n", "key 'years.0'"),
+    ("scenarios: jst_modest\n", "key 'scenarios'"),
+    ("gx_hubs: {min_hub_mw: .nan}\n", "key 'gx_hubs.min_hub_mw'"),
+    ("gx_hubs: {count: true}\n", "key 'gx_hubs.count'"),
+    ("", None),  # an empty file is the default plan: accepted on purpose (not run here)
 ]
+CONFIGS = [c for c in CONFIGS if c[1] is not None]
 
 
 @pytest.mark.parametrize("text, message", CONFIGS, ids=[f"config-{i}" for i in range(len(CONFIGS))])
@@ -79,6 +158,29 @@ def test_bad_config(tmp_path, capsys, text, message):
     assert not (tmp_path / "out").exists()
 
 
+def test_config_that_is_not_utf8_a_folder_or_too_large(tmp_path, capsys):
+    p = tmp_path / "plan.yaml"
+    p.write_bytes(b"carbon_price_jpy_per_t_co2: \xff\xfe\n")
+    folder = tmp_path / "folder.yaml"
+    folder.mkdir()
+    big = tmp_path / "big.yaml"
+    big.write_text("# padding\n" * 200_000)
+    for path, message in ((p, "plan.yaml: not UTF-8 text (byte 28)"), (folder, "folder.yaml: is a folder, not a YAML file"),
+                          (big, "big.yaml: 2,000,000 bytes, more than the 1,000,000")):
+        assert main(["run", "--config", str(path), "--results-dir", str(tmp_path / "out")]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and message in err, err
+    assert not (tmp_path / "out").exists()
+
+
+def test_results_folder_that_is_a_file_is_refused_before_the_solve(tmp_path, capsys):
+    (tmp_path / "out").write_text("not a folder")
+    assert main(["run", "--results-dir", str(tmp_path / "out"), "--years", "2030"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "out: is a file, not a results folder" in err, err
+    assert (tmp_path / "out").read_text() == "not a folder"
+
+
 @pytest.mark.parametrize("argv, message", [
     (["--years", "2030,later"], "--years '2030,later': expected comma-separated years"),
     (["--named", "high_carbon"], "unknown named scenario 'high_carbon'"),
@@ -86,6 +188,7 @@ def test_bad_config(tmp_path, capsys, text, message):
     (["--carbon-price", "-1"], "key 'carbon_price_jpy_per_t_co2'"),
     (["--technologies", "air,freon"], "key 'technologies.1'"),
     (["--rtt-bound-ms", "-3"], "key 'rtt_bound_ms'"),
+    (["--sites", ""], "key 'sites_file': Value error, must not be empty"),
 ])
 def test_bad_command_line_options(tmp_path, capsys, argv, message):
     assert main(["run", *argv, "--results-dir", str(tmp_path / "out")]) == 2

@@ -26,7 +26,7 @@ def report(tmp_path_factory):
 def test_cost_with_commitments_is_at_least_cost_without(report, capsys):
     folder, code = report
     assert code == 0
-    out = json.loads((folder / "results" / "jst_optimistic" / "commitments.json").read_text())
+    out = json.loads((folder / "results" / "jst_optimistic-commitments" / "commitments.json").read_text())
     tol = 1e-6 * out["cost_without_jpy"]
     assert out["cost_with_jpy"] >= out["cost_without_jpy"] - tol
     assert out["cost_of_commitments_jpy"] == pytest.approx(out["cost_with_jpy"] - out["cost_without_jpy"])
@@ -40,7 +40,7 @@ def test_cost_with_commitments_is_at_least_cost_without(report, capsys):
 
 def test_report_lines_and_project_table(report):
     folder, _ = report
-    table = pd.read_csv(folder / "results" / "jst_optimistic" / "commitments.csv")
+    table = pd.read_csv(folder / "results" / "jst_optimistic-commitments" / "commitments.csv")
     assert {"project_id", "site_id", "committed_mw", "milestone_year", "free_optimum_mw", "free_optimum"} <= set(table)
     on_sites = table[table["site_id"].isin(SITES)]
     assert set(on_sites["free_optimum"]) <= {"not chosen", "smaller", "chosen", "online after the last milestone"}
@@ -57,4 +57,4 @@ def test_cli_prints_the_cost_of_the_commitments(tmp_path, capsys):
     cost_line = [line for line in lines if line.startswith("[jst_optimistic] cost of the commitments: ")]
     assert cost_line and cost_line[0].endswith("%)") and " bn JPY (" in cost_line[0]
     assert any(line.startswith("[jst_optimistic] committed sites the free optimum would not have chosen: ") for line in lines)
-    assert lines[-1] == f"report: {tmp_path / 'r' / 'jst_optimistic' / 'commitments.json'}"
+    assert lines[-1] == f"report: {tmp_path / 'r' / 'jst_optimistic-commitments' / 'commitments.json'}"

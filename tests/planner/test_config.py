@@ -46,3 +46,14 @@ def test_named_scenarios_validate_and_differ_from_default():
 def test_unknown_named_scenario_is_named(tmp_path):
     with pytest.raises(DataError, match=r"scenarios.yaml: unknown named scenario 'high_carbon'"):
         load_config(named="high_carbon")
+
+
+def test_exponents_are_numbers_and_values_are_strict(tmp_path):
+    # YAML 1.2 reads 5e6 as a number (PyYAML's YAML 1.1 would give the string '5e6', then refused as strict).
+    p = tmp_path / "plan.yaml"
+    p.write_text("co2_cap_t_per_yr: {2030: 5e6}\ncarbon_price_jpy_per_t_co2: 1.2e+4\nyears: [2030]\n")
+    cfg = load_config(p)
+    assert cfg.co2_cap_t_per_yr == {2030: 5_000_000.0} and cfg.carbon_price_for(2030) == 12_000.0
+    p.write_text("carbon_price_jpy_per_t_co2: true\n")  # not a price of 1
+    with pytest.raises(DataError, match="key 'carbon_price_jpy_per_t_co2'"):
+        load_config(p)

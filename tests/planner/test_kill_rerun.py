@@ -44,3 +44,61 @@ def test_kill_during_run_keeps_previous_results(tmp_path):
     res = xr.open_dataset(run / "results.nc", engine="h5netcdf")
     assert float(res["carbon_price_jpy_per_t"].sel(year=2030)) == 30000
     assert not list(run.glob(".*.tmp"))
+
+
+def _folder_state(run: Path):
+    """(complete, carbon price of 2030) of a committed run folder: run.json lists exactly the files present."""
+    import json
+
+    doc = json.loads((run / "run.json").read_text())
+    present = {p.name: p.stat().st_size for p in run.iterdir() if p.is_file() and p.name != "run.json"}
+    with xr.open_dataset(run / "results.nc", engine="h5netcdf") as res:
+        price = float(res["carbon_price_jpy_per_t"].sel(year=2030))
+    return present == doc["files"], price
+
+
+def test_sigkill_at_random_moments_leaves_one_whole_run(tmp_path):
+    import random
+
+    write_site_subset(tmp_path, SITES)
+    out = tmp_path / "results"
+    args = [sys.executable, "-m", "planner", "run", "--sites", str(tmp_path / "sites.csv"), "--scenario",
+            "jst_optimistic", "--years", "2030", "--results-dir", str(out)]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    t0 = time.perf_counter()
+    subprocess.run([*args, "--carbon-price", "1000"], cwd=REPO, env=env, check=True, capture_output=True)
+    duration = time.perf_counter() - t0
+    run = out / "jst_optimistic"
+    rng = random.Random(20261201)
+    seen = set()
+    for i, delay in enumerate(sorted(rng.uniform(0.2, 1.1 * duration) for _ in range(5))):
+        proc = subprocess.Popen([*args, "--carbon-price", str(2000 + i)], cwd=REPO, env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        time.sleep(delay)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        complete, price = _folder_state(run)
+        assert complete, f"kill after {delay:.1f} s left a mixed or partial folder"
+        assert price in {1000.0, *(2000.0 + j for j in range(i + 1))}
+        seen.add(price)
+    # The next run cleans the killed runs' staging folders and completes.
+    subprocess.run([*args, "--carbon-price", "9000"], cwd=REPO, env=env, check=True, capture_output=True)
+    assert _folder_state(run) == (True, 9000.0)
+    assert not list((out / ".runs").glob(".staging-*"))
+
+
+def test_a_concurrent_run_into_the_same_folder_is_refused_and_the_first_completes(tmp_path):
+    write_site_subset(tmp_path, SITES)
+    out = tmp_path / "results"
+    args = [sys.executable, "-m", "planner", "run", "--sites", str(tmp_path / "sites.csv"), "--scenario",
+            "jst_optimistic", "--years", "2030", "--results-dir", str(out)]
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"}
+    first = subprocess.Popen([*args, "--carbon-price", "1000"], cwd=REPO, env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    assert "candidate sites" in first.stdout.readline()  # it holds the folder from before its inputs are built
+    second = subprocess.run([*args, "--carbon-price", "2000"], cwd=REPO, env=env, capture_output=True, text=True)
+    assert second.returncode == 2
+    assert second.stderr.strip().count("\n") == 0 and "another run is writing it" in second.stderr
+    first.communicate()
+    assert first.returncode == 0
+    assert _folder_state(out / "jst_optimistic") == (True, 1000.0)
