@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pyomo.environ as pyo
 import xarray as xr
 
@@ -77,6 +78,10 @@ def check_inputs(ds: xr.Dataset) -> None:
             raise ValueError(f"model input '{name}' has dims {ds[name].dims}, expected {dims}")
         if ds[name].dtype.kind == "f" and bool(ds[name].isnull().any()):
             raise ValueError(f"model input '{name}' contains NaN")
+        if ds[name].dtype.kind == "f" and not bool(np.isfinite(ds[name].values).all()):
+            raise ValueError(f"model input '{name}' is not finite")
+        if "jpy" in name and ds[name].dtype.kind == "f" and bool((ds[name] < 0).any()):
+            raise ValueError(f"model input '{name}' has a negative cost or price")  # the plan would earn by building
     areas = set(ds["area"].values.tolist())
     for name in ("site_area", "link_from", "link_to", "centre_area"):
         if name in ds:

@@ -75,8 +75,10 @@ def solve(m: pyo.ConcreteModel, mip_rel_gap: float = 0.005, time_limit_s: float 
     tc = res.termination_condition
     if res.best_feasible_objective is None:
         raise SolveError(f"HiGHS found no feasible plan (termination: {tc.name})")
-    res.solution_loader.load_vars()
     obj = float(res.best_feasible_objective) * objective_scale
+    if not math.isfinite(obj):  # a NaN or infinite cost is a broken input, never an optimum
+        raise SolveError(f"HiGHS returned a cost of {obj} (termination: {tc.name}); an input is not finite")
+    res.solution_loader.load_vars()
     bound = float(res.best_objective_bound) * objective_scale if res.best_objective_bound is not None else -math.inf
     gap = abs(obj - bound) / max(abs(obj), 1e-9) if math.isfinite(bound) else math.inf
     return SolveReport(termination=tc.name, optimal=tc == TerminationCondition.optimal, objective=obj,

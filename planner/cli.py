@@ -237,8 +237,27 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(err, SolveError):
             print(f"error: {err}", file=sys.stderr)
             return 3
-        raise
+        if isinstance(err, (KeyboardInterrupt, SystemExit)):
+            raise
+        log = _write_traceback()
+        print(f"internal error: {type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''} "
+              f"(a bug: the traceback is in {log})", file=sys.stderr)
+        return 1
     return 1
+
+
+def _write_traceback() -> str:
+    """Save the current exception's traceback where a bug report can pick it up; return its path."""
+    import tempfile
+    import time
+    import traceback
+    from pathlib import Path
+
+    folder = Path(tempfile.gettempdir()) / "japan-dc-planner"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"error-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}.log"
+    path.write_text(traceback.format_exc(), encoding="utf-8")
+    return str(path)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -162,8 +162,15 @@ def open_results(run_dir: Path) -> xr.Dataset:
     path = Path(run_dir) / "results.nc"
     if not path.is_file():
         raise DataError(f"{path}: no results here; run `make run` first")
-    with xr.open_dataset(path, engine="h5netcdf") as ds:
-        return ds.load()
+    try:
+        with xr.open_dataset(path, engine="h5netcdf") as ds:
+            ds = ds.load()
+    except (OSError, ValueError) as err:  # truncated or not a results file
+        raise DataError(f"{path}: cannot read results: {str(err).splitlines()[0] if str(err) else type(err).__name__}") from None
+    missing = [v for v in ("capacity_mw", "build", "site_area") if v not in ds]
+    if missing:
+        raise DataError(f"{path}: not a plan's results (no '{missing[0]}')")
+    return ds
 
 
 def draw_maps(run_dir: Path, offline: bool = False) -> list[Path]:
@@ -179,6 +186,9 @@ def compare_runs(run_a: Path, run_b: Path, out: Path, year: int | None = None, o
     from maps.compare import change_counts, make_compare_map
 
     a, b = open_results(run_a), open_results(run_b)
+    for run, ds in ((run_a, a), (run_b, b)):
+        if year is not None and int(year) not in [int(y) for y in ds["year"].values]:
+            raise DataError(f"{run}: has no year {year} (it has {', '.join(str(int(y)) for y in ds['year'].values)})")
     fmap, changes = make_compare_map(a, b, year, offline, Path(run_a).name, Path(run_b).name)
     write_atomic(out, lambda p: fmap.save(str(p)))
     return out, change_counts(changes)

@@ -72,6 +72,8 @@ def load_sweep(path: Path | str, results_dir: Path | str = "results") -> SweepPl
             raise DataError(f"{path}: key 'sweep.{key}' must be a non-empty list")
         if len(set(json.dumps(v, sort_keys=True) for v in values)) != len(values):
             raise DataError(f"{path}: key 'sweep.{key}' lists a value twice")
+    if not isinstance(spec.get("base") or {}, dict):
+        raise DataError(f"{path}: key 'base' must be a mapping of configuration keys")
     base = _merge(_read_yaml(default_config_path()), spec.get("base") or {})
     base["results_dir"] = str(Path(results_dir) / "sweeps" / name / "runs")
     points = []

@@ -170,6 +170,14 @@ def test_missing_or_nan_input_is_refused():
     bad["pue"] = bad["pue"].where(False)
     with pytest.raises(ValueError, match="'pue' contains NaN"):
         build_siting_model(bad)
+    bad = ds.copy()
+    bad["capex_jpy_per_mw_yr"] = -bad["capex_jpy_per_mw_yr"]  # the plan would earn by building
+    with pytest.raises(ValueError, match="'capex_jpy_per_mw_yr' has a negative cost or price"):
+        build_siting_model(bad)
+    bad = ds.copy()
+    bad["capex_jpy_per_mw_yr"] = bad["capex_jpy_per_mw_yr"] * float("inf")
+    with pytest.raises(ValueError, match="'capex_jpy_per_mw_yr' is not finite"):
+        build_siting_model(bad)
 
 
 site_strategy = st.fixed_dictionaries({"max_mw": st.floats(5, 30), "pue": st.fixed_dictionaries(

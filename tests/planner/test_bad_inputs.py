@@ -195,3 +195,49 @@ def test_bad_command_line_options(tmp_path, capsys, argv, message):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err, err
     assert not (tmp_path / "out").exists()
+
+
+def _results(folder, years=(2030,)):
+    import numpy as np
+    import xarray as xr
+
+    folder.mkdir(parents=True)
+    ds = xr.Dataset({"capacity_mw": (("site", "tech", "year"), np.zeros((1, 1, len(years)))),
+                     "build": ("site", [0]), "site_area": ("site", ["tokyo"])},
+                    coords={"site": ["a"], "tech": ["air"], "year": list(years)})
+    ds.to_netcdf(folder / "results.nc", engine="h5netcdf")
+    return folder
+
+
+@pytest.mark.parametrize("make, argv, message", [
+    (lambda t: (t / "a").mkdir() or (t / "a" / "results.nc").write_bytes(b"\x89HDF\r\n\x1a\n" + b"\x00" * 20),
+     ["maps", "{t}/a"], "a/results.nc: cannot read results"),
+    (lambda t: (t / "a").mkdir() or (t / "a" / "results.nc").write_text("not netcdf"),
+     ["compare", "{t}/a", "{t}/a"], "a/results.nc: cannot read results"),
+    (lambda t: _results(t / "a") and _results(t / "b"), ["compare", "{t}/a", "{t}/b", "--year", "2040"],
+     "a: has no year 2040 (it has 2030)"),
+    (lambda t: (t / "a").mkdir(), ["maps", "{t}/a"], "a/results.nc: no results here"),
+    (lambda t: (t / "s.yaml").write_text("base: [1, 2]\nsweep: {carbon_price_jpy_per_t_co2: [0, 1000]}\n"),
+     ["sweep", "{t}/s.yaml"], "s.yaml: key 'base' must be a mapping"),
+    (lambda t: (t / "s.yaml").write_text("sweep: {carbon_price_jpy_per_t_co2: [0, 1000]}\nsweep: {}\n"),
+     ["sweep", "{t}/s.yaml"], "s.yaml: invalid YAML: duplicate key 'sweep'"),
+])
+def test_bad_results_and_sweep_files(tmp_path, capsys, make, argv, message):
+    make(tmp_path)
+    assert main([a.format(t=tmp_path) for a in argv]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err, err
+
+
+def test_an_unexpected_error_is_one_line_with_the_traceback_saved(tmp_path, capsys, monkeypatch):
+    import planner.pipeline
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(planner.pipeline, "run_plan", broken)
+    assert main(["run", "--results-dir", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("internal error: ZeroDivisionError: division by zero (a bug: ")
+    log = err.split("the traceback is in ")[1].rstrip(")\n")
+    assert "ZeroDivisionError" in open(log).read()
