@@ -26,7 +26,7 @@ from models.siting import SitingOptions
 from planner.config import PlanConfig
 from planner.inputs import build_inputs
 from planner.io import run_transaction, write_text_atomic
-from planner.pipeline import run_dir_for
+from planner.pipeline import check_memory, run_dir_for
 from sites.candidates import load_sites
 from sites.projects import load_committed_projects
 
@@ -75,6 +75,7 @@ def cost_of_commitments(cfg: PlanConfig, scenario: str | None = None, sites: xr.
     """
     scenario = scenario or cfg.scenarios[0]
     sites = sites if sites is not None else load_sites(cfg.sites_file)
+    check_memory(cfg, sites.sizes["site"], workers=1)  # refuse before anything is built
     run_dir = run_dir_for(cfg, scenario)
     folder = run_dir.with_name(f"{run_dir.name}-commitments")  # its own transaction: a new run never erases it
     with run_transaction(folder, manifest={"scenario": scenario, "command": "commitments"}) as staging:

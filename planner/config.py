@@ -139,6 +139,8 @@ class PlanConfig(BaseModel):
     @field_validator("carbon_price_jpy_per_t_co2")
     @classmethod
     def _price(cls, v):
+        if isinstance(v, dict) and (not v or any(not 2018 <= y <= 2100 for y in v)):
+            raise ValueError("give a price, or {year: price} with at least one year within 2018-2100")
         values = v.values() if isinstance(v, dict) else [v]
         if any(not 0 <= x <= 1e6 for x in values):
             raise ValueError("carbon price must lie within 0-1,000,000 JPY/t-CO2")

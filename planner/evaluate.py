@@ -22,7 +22,7 @@ from models.solve import solve
 from planner.config import PlanConfig
 from planner.inputs import build_inputs
 from planner.io import run_transaction, write_atomic, write_text_atomic
-from planner.pipeline import run_dir_for
+from planner.pipeline import check_memory, run_dir_for
 from sites.candidates import load_sites
 
 
@@ -63,6 +63,7 @@ def evaluate_plan(cfg: PlanConfig, plan_path: Path, log=print) -> dict:
     # Its own folder beside the scenario's run (a new run never erases it); checked before the solves.
     folder = run_dir_for(cfg, scenario).with_name(f"{cfg.run_name(scenario)}-evaluation-{Path(plan_path).stem}")
     sites = load_sites(cfg.sites_file)
+    check_memory(cfg, sites.sizes["site"], workers=1)  # refuse before anything is built
     inputs = build_inputs(cfg, sites, scenario)
     plan = read_plan(plan_path, list(inputs["site"].values), list(inputs["tech"].values), list(cfg.years))
     options = SitingOptions(cfg.cfe_target_share, cfg.cfe_matching, cfg.co2_cap_t_per_yr)

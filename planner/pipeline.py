@@ -220,19 +220,47 @@ def available_memory_gb() -> float:
     return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
 
 
+# Peak memory of one representative-day scenario (one MIP), fitted to `make bench` on 2026-12-01: small case
+# (2,160 site-technology-year-steps) 253 MB, large case (80,352) 1,039 MB; the default (43,524) 563 MB lies below.
+MONOLITHIC_GB_FIXED = 0.25
+MONOLITHIC_GB_PER_CELL = 10.0e-6  # per site x technology x milestone year x timestep
+MOST_EXTREME_DAYS = 20  # every area's peak-load day and tightest day, each on a day of its own (the worst case)
+
+
+def timesteps_upper_bound(cfg: PlanConfig) -> int:
+    """The most timesteps the configuration's sampling can give, known before the year is clustered."""
+    per_day = 24 // cfg.timestep_hours
+    if cfg.time_sampling == "calendar":
+        return 12 * cfg.days_per_month * per_day
+    if cfg.time_sampling == "typical_days":
+        return (cfg.typical_days + (MOST_EXTREME_DAYS if cfg.extreme_days else 0)) * per_day
+    return 366 * per_day
+
+
+def plan_memory_gb(cfg: PlanConfig, n_sites: int) -> float:
+    """Estimated peak memory of one scenario [GB] (full year: decomposition; otherwise one MIP)."""
+    if cfg.time_sampling == "full_year":
+        return full_year_memory_gb(cfg, n_sites)
+    cells = n_sites * len(cfg.technologies) * len(cfg.years) * timesteps_upper_bound(cfg)
+    return MONOLITHIC_GB_FIXED + MONOLITHIC_GB_PER_CELL * cells
+
+
 def check_memory(cfg: PlanConfig, n_sites: int, workers: int, available_gb: float | None = None, log=print) -> int:
-    """Refuse a full-year plan that cannot fit in memory (one line); return how many scenarios may run at once."""
-    if cfg.time_sampling != "full_year":
-        return workers
-    need = full_year_memory_gb(cfg, n_sites)
+    """Refuse a plan that cannot fit in memory (one line) before anything is built; return how many scenarios
+    may run at once."""
+    need = plan_memory_gb(cfg, n_sites)
     have = available_memory_gb() if available_gb is None else available_gb
     if need > have:
-        raise DataError(f"time_sampling full_year: {n_sites} sites x {len(cfg.years)} milestone year(s) need about "
-                        f"{need:,.0f} GB and {have:,.0f} GB are available; use fewer years or sites, a larger "
-                        f"timestep_hours, or typical_days")
+        if cfg.time_sampling == "full_year":
+            raise DataError(f"time_sampling full_year: {n_sites} sites x {len(cfg.years)} milestone year(s) need about "
+                            f"{need:,.0f} GB and {have:,.0f} GB are available; use fewer years or sites, a larger "
+                            f"timestep_hours, or typical_days")
+        raise DataError(f"{n_sites:,} sites x {len(cfg.technologies)} technologies x {len(cfg.years)} milestone year(s) x "
+                        f"up to {timesteps_upper_bound(cfg):,} timesteps need about {need:,.0f} GB and {have:,.0f} GB "
+                        f"are available; use fewer sites, years or days, or a larger timestep_hours")
     fit = max(1, int(have // need))
     if fit < workers:
-        log(f"full year: about {need:,.1f} GB per scenario, so {fit} at a time instead of {workers}")
+        log(f"about {need:,.1f} GB per scenario, so {fit} at a time instead of {workers}")
     return min(workers, fit)
 
 

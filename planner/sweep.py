@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 import os
 import sys
 import time
@@ -54,6 +55,9 @@ def _set_dotted(d: dict, key: str, value) -> dict:
     return out
 
 
+MAX_SWEEP_POINTS = 10_000  # each point is a full plan; a product of a few long lists is easily millions
+
+
 def load_sweep(path: Path | str, results_dir: Path | str = "results") -> SweepPlan:
     """Read and validate a sweep file; every point is validated before anything runs."""
     path = Path(path)
@@ -74,6 +78,10 @@ def load_sweep(path: Path | str, results_dir: Path | str = "results") -> SweepPl
             raise DataError(f"{path}: key 'sweep.{key}' lists a value twice")
     if not isinstance(spec.get("base") or {}, dict):
         raise DataError(f"{path}: key 'base' must be a mapping of configuration keys")
+    n_points = math.prod(len(v) for v in sweep.values())
+    if n_points > MAX_SWEEP_POINTS:
+        raise DataError(f"{path}: {n_points:,} points, more than the {MAX_SWEEP_POINTS:,} a sweep may have; "
+                        "split it into several sweeps")
     base = _merge(_read_yaml(default_config_path()), spec.get("base") or {})
     base["results_dir"] = str(Path(results_dir) / "sweeps" / name / "runs")
     points = []
@@ -139,7 +147,7 @@ def solve_group(configs: list[dict], out_dir: str) -> list[dict]:
 
     from models.siting import SitingOptions
 
-    cfgs = [PlanConfig.model_validate(c) for c in configs]
+    cfgs = [PlanConfig.model_validate(c, strict=False) for c in configs]  # JSON: year keys are strings
     sites = load_sites(cfgs[0].sites_file)
     records = []
     state = None
@@ -175,9 +183,9 @@ def group_points(points: list, workers: int = 2) -> list[list]:
 
 
 def local_workers(configs: list, workers: int, available_gb: float | None = None, log=print) -> int:
-    """Local Dask workers for these points: fewer when full-year points would not fit side by side.
+    """Local Dask workers for these points: fewer when points would not fit side by side.
 
-    A full-year point that cannot fit at all is refused in one line
+    A point that cannot fit at all is refused in one line
     (``planner.pipeline.check_memory``) before any worker starts.
     """
     from planner.pipeline import check_memory
@@ -185,8 +193,6 @@ def local_workers(configs: list, workers: int, available_gb: float | None = None
 
     n_sites = {}
     for cfg in configs:
-        if cfg.time_sampling != "full_year":
-            continue
         if cfg.sites_file not in n_sites:
             n_sites[cfg.sites_file] = load_sites(cfg.sites_file).sizes["site"]
         workers = check_memory(cfg, n_sites[cfg.sites_file], workers, available_gb, log)

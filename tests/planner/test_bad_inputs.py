@@ -111,6 +111,8 @@ CONFIGS = [
     ("carbon_price_jpy_per_t_co2: true\n", "key 'carbon_price_jpy_per_t_co2'"),
     ("carbon_price_jpy_per_t_co2: '5000'\n", "key 'carbon_price_jpy_per_t_co2'"),
     ("carbon_price_jpy_per_t_co2: .nan\n", "carbon price must lie within"),
+    ("carbon_price_jpy_per_t_co2: {}\n", "give a price, or {year: price} with at least one year"),  # found by the fuzz
+    ("carbon_price_jpy_per_t_co2: {1900: 100}\n", "within 2018-2100"),
     ("carbon_price_jpy_per_t_co2: {2030: .inf}\n", "carbon price must lie within"),
     ("capex_premium_share: {immersion: -5}\n", "premium for 'immersion' must be finite, above -1"),
     ("capex_premium_share: {immersion: .nan}\n", "premium for 'immersion' must be finite"),
@@ -219,6 +221,10 @@ def _results(folder, years=(2030,)):
     (lambda t: (t / "a").mkdir(), ["maps", "{t}/a"], "a/results.nc: no results here"),
     (lambda t: (t / "s.yaml").write_text("base: [1, 2]\nsweep: {carbon_price_jpy_per_t_co2: [0, 1000]}\n"),
      ["sweep", "{t}/s.yaml"], "s.yaml: key 'base' must be a mapping"),
+    (lambda t: (t / "s.yaml").write_text("sweep:\n  carbon_price_jpy_per_t_co2: [" + ", ".join(map(str, range(0, 200_000, 1000)))
+                                         + "]\n  baseline_pue: [" + ", ".join(f"1.{i}" for i in range(1, 10)) + "]\n"
+                                         "  typical_days: [" + ", ".join(map(str, range(2, 12))) + "]\n"),
+     ["sweep", "{t}/s.yaml"], "s.yaml: 18,000 points, more than the 10,000 a sweep may have"),
     (lambda t: (t / "s.yaml").write_text("sweep: {carbon_price_jpy_per_t_co2: [0, 1000]}\nsweep: {}\n"),
      ["sweep", "{t}/s.yaml"], "s.yaml: invalid YAML: duplicate key 'sweep'"),
 ])
