@@ -107,7 +107,7 @@ def sparse_core_floor(inputs) -> tuple[float, int]:
 
 def _sites(cfg, n_sites):
     """All candidate sites, or ``n_sites`` of them: the largest in each area first, then the next largest, ..."""
-    sites = load_sites(cfg.sites_file)
+    sites = load_sites(cfg.sites_file, cfg.sites_layer)
     if not n_sites:
         return sites
     df = sites[["area", "max_it_mw"]].to_dataframe().reset_index()

@@ -28,6 +28,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--carbon-price", type=float, dest="carbon_price_jpy_per_t_co2", help="carbon price [JPY/t-CO2]")
     run.add_argument("--technologies", help="comma-separated cooling options, e.g. air,immersion,direct_to_chip")
     run.add_argument("--sites", dest="sites_file", help="candidate sites file (CSV, GeoJSON or GeoPackage)")
+    run.add_argument("--sites-layer", dest="sites_layer", help="GeoPackage layer holding the candidate sites")
     run.add_argument("--results-dir", help="folder for results (default: results)")
     run.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
                      help="scenarios solved in parallel processes (default: 2, or the number of cores if fewer)")
@@ -65,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--years", help="comma-separated milestone years")
     evaluate.add_argument("--carbon-price", type=float, dest="carbon_price_jpy_per_t_co2")
     evaluate.add_argument("--sites", dest="sites_file")
+    evaluate.add_argument("--sites-layer", dest="sites_layer", help="GeoPackage layer holding the candidate sites")
     evaluate.add_argument("--results-dir")
     commit = sub.add_parser("commitments", help="cost of the committed projects: the plan with and without them",
                             description="Solve the plan twice under the same assumptions, without and with the committed "
@@ -77,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     commit.add_argument("--scenario", default="jst_modest", help="demand scenario (default jst_modest)")
     commit.add_argument("--years", help="comma-separated milestone years")
     commit.add_argument("--sites", dest="sites_file", help="candidate sites file (CSV, GeoJSON or GeoPackage)")
+    commit.add_argument("--sites-layer", dest="sites_layer", help="GeoPackage layer holding the candidate sites")
     commit.add_argument("--results-dir")
     bench = sub.add_parser("bench", help="benchmark model size and timings (bench/results.json)",
                            description="Build and solve the benchmark cases, print a table of sizes and median timings, "
@@ -117,7 +120,7 @@ def _load_config(args, *keys: str, **extra):
     ``--scenario``, ``--years`` and ``extra`` as overrides."""
     from planner.config import load_config
 
-    overrides = {k: getattr(args, k) for k in keys}
+    overrides = {k: getattr(args, k) for k in (*keys, "sites_layer") if hasattr(args, k)}
     if args.scenario:
         overrides["scenarios"] = [args.scenario]
     if args.years:

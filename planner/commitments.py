@@ -74,7 +74,7 @@ def cost_of_commitments(cfg: PlanConfig, scenario: str | None = None, sites: xr.
     relative to the cost without the commitments.
     """
     scenario = scenario or cfg.scenarios[0]
-    sites = sites if sites is not None else load_sites(cfg.sites_file)
+    sites = sites if sites is not None else load_sites(cfg.sites_file, cfg.sites_layer)
     check_memory(cfg, sites.sizes["site"], workers=1)  # refuse before anything is built
     run_dir = run_dir_for(cfg, scenario)
     folder = run_dir.with_name(f"{run_dir.name}-commitments")  # its own transaction: a new run never erases it

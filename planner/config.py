@@ -106,6 +106,8 @@ class PlanConfig(BaseModel):
     capex_premium_share: dict[Technology, float] = Field(default_factory=dict,
                                                          description="override of capex premium over air [-]")
     sites_file: Path | None = Field(None, strict=False, description="user sites file (CSV, GeoJSON, GeoPackage)")
+    sites_layer: str | None = Field(None, min_length=1, description="layer of a GeoPackage sites file that holds "
+                                    "the candidates (needed when it has several)")
     results_dir: Path = Field(Path("results"), strict=False, description="folder for results")
     solver: SolverConfig = Field(default_factory=SolverConfig)
     existing_fleet: bool = Field(True, description="count the operating fleet (sites/data/existing_fleet.csv) as built "

@@ -62,7 +62,7 @@ def evaluate_plan(cfg: PlanConfig, plan_path: Path, log=print) -> dict:
     scenario = cfg.scenarios[0]
     # Its own folder beside the scenario's run (a new run never erases it); checked before the solves.
     folder = run_dir_for(cfg, scenario).with_name(f"{cfg.run_name(scenario)}-evaluation-{Path(plan_path).stem}")
-    sites = load_sites(cfg.sites_file)
+    sites = load_sites(cfg.sites_file, cfg.sites_layer)
     check_memory(cfg, sites.sizes["site"], workers=1)  # refuse before anything is built
     inputs = build_inputs(cfg, sites, scenario)
     plan = read_plan(plan_path, list(inputs["site"].values), list(inputs["tech"].values), list(cfg.years))

@@ -197,7 +197,7 @@ def compare_runs(run_a: Path, run_b: Path, out: Path, year: int | None = None, o
 def _run_in_worker(cfg_json: dict, scenario: str) -> RunOutputs:
     """One scenario in a worker process; its progress lines go straight to the shared stdout."""
     cfg = PlanConfig.model_validate(cfg_json, strict=False)  # JSON turned its year keys into strings
-    return run_scenario(cfg, scenario, load_sites(cfg.sites_file), log=lambda line: print(line, flush=True))
+    return run_scenario(cfg, scenario, load_sites(cfg.sites_file, cfg.sites_layer), log=lambda line: print(line, flush=True))
 
 
 # Peak memory of one full-year (decomposed) solve, fitted to `make bench` on 2026-11-23 with hourly steps:
@@ -270,7 +270,7 @@ def run_plan(cfg: PlanConfig, log=print, workers: int = 1) -> list[RunOutputs]:
     ``workers`` > 1 solves scenarios in parallel processes (each is one HiGHS
     run on one core); their progress lines are printed as they come.
     """
-    sites = load_sites(cfg.sites_file)
+    sites = load_sites(cfg.sites_file, cfg.sites_layer)
     for scenario in cfg.scenarios:
         run_dir_for(cfg, scenario)
     workers = check_memory(cfg, sites.sizes["site"], max(1, min(workers, len(cfg.scenarios))), log=log)

@@ -148,7 +148,7 @@ def solve_group(configs: list[dict], out_dir: str) -> list[dict]:
     from models.siting import SitingOptions
 
     cfgs = [PlanConfig.model_validate(c, strict=False) for c in configs]  # JSON: year keys are strings
-    sites = load_sites(cfgs[0].sites_file)
+    sites = load_sites(cfgs[0].sites_file, cfgs[0].sites_layer)
     records = []
     state = None
     for cfg in cfgs:
@@ -194,7 +194,7 @@ def local_workers(configs: list, workers: int, available_gb: float | None = None
     n_sites = {}
     for cfg in configs:
         if cfg.sites_file not in n_sites:
-            n_sites[cfg.sites_file] = load_sites(cfg.sites_file).sizes["site"]
+            n_sites[cfg.sites_file] = load_sites(cfg.sites_file, cfg.sites_layer).sizes["site"]
         workers = check_memory(cfg, n_sites[cfg.sites_file], workers, available_gb, log)
     return workers
 

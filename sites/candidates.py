@@ -65,7 +65,7 @@ def locate_prefecture(lat_deg: float, lon_deg: float) -> tuple[int, float]:
     return best, best_km
 
 
-def _read_any(path: Path) -> pd.DataFrame:
+def _read_any(path: Path, layer: str | None = None) -> pd.DataFrame:
     suffix = path.suffix.lower()
     if suffix == ".csv":
         return None  # handled by read_table
@@ -79,13 +79,15 @@ def _read_any(path: Path) -> pd.DataFrame:
                         "table may have")
     try:
         layers = [str(name) for name, _ in pyogrio.list_layers(path)]
-        if len(layers) > 1:  # reading "the first" would plan with whichever layer the file happens to list first
-            raise DataError(f"{path.name}: {len(layers)} layers ({', '.join(layers[:5])}); save the candidate sites as "
-                            "the file's only layer")
-        features = pyogrio.read_info(path)["features"]
+        if layer is not None and layer not in layers:
+            raise DataError(f"{path.name}: no layer '{layer}' (it has {', '.join(layers[:5])})")
+        if layer is None and len(layers) > 1:  # "the first" would be whichever layer the file happens to list first
+            raise DataError(f"{path.name}: {len(layers)} layers ({', '.join(layers[:5])}); name the one with the "
+                            "candidate sites (sites_layer, or --sites-layer)")
+        features = pyogrio.read_info(path, layer=layer)["features"]
         if features > MAX_SITES:
             raise DataError(f"{path.name}: {features:,} features, more than the {MAX_SITES:,} candidate sites allowed")
-        gdf = gpd.read_file(path)
+        gdf = gpd.read_file(path, layer=layer)
     except DataError:
         raise
     except Exception as err:  # pyogrio raises several types for broken files
@@ -96,7 +98,7 @@ def _read_any(path: Path) -> pd.DataFrame:
     return df.astype(str).replace({"nan": "", "None": ""})
 
 
-def read_sites_table(path: Path | str | None = None) -> tuple[pd.DataFrame, Path]:
+def read_sites_table(path: Path | str | None = None, layer: str | None = None) -> tuple[pd.DataFrame, Path]:
     """Validated sites table (see module docstring) and the path it came from."""
     embedded = path is None
     path = Path(path or data_path("sites", "sites.csv"))
@@ -104,7 +106,7 @@ def read_sites_table(path: Path | str | None = None) -> tuple[pd.DataFrame, Path
         df = read_table(path, REQUIRED, numeric=("lat", "lon", "max_it_mw"), key="site_id", provenance=embedded,
                         max_rows=MAX_SITES)
     else:
-        raw = _read_any(path)
+        raw = _read_any(path, layer)
         missing = [c for c in REQUIRED if c not in raw.columns]
         if missing:
             raise DataError(f"{path.name}: missing column(s) {', '.join(missing)}")
@@ -170,7 +172,7 @@ def sites_dataset(df: pd.DataFrame, source_path: Path | None = None) -> xr.Datas
     return ds
 
 
-def load_sites(path: Path | str | None = None) -> xr.Dataset:
-    """Load and validate candidate sites (embedded list when ``path`` is None)."""
-    df, src = read_sites_table(path)
+def load_sites(path: Path | str | None = None, layer: str | None = None) -> xr.Dataset:
+    """Load and validate candidate sites (embedded list when ``path`` is None; ``layer`` of a GeoPackage)."""
+    df, src = read_sites_table(path, layer)
     return sites_dataset(df, None if path is None else src)

@@ -67,7 +67,7 @@ SITE_FILES = [  # (file name, how to write it, expected message)
      "latin1.csv: not UTF-8 text"),
     ("folder.csv", lambda p: p.mkdir(), "folder.csv: is a folder, not a CSV file"),
     ("header_only.csv", lambda p: p.write_text(HEADER + "\n"), "header_only.csv: no rows"),
-    ("two.gpkg", _two_layer_gpkg, "two.gpkg: 2 layers (sites, old_sites); save the candidate sites as the file's only layer"),
+    ("two.gpkg", _two_layer_gpkg, "two.gpkg: 2 layers (sites, old_sites); name the one with the candidate sites"),
     ("broken.gpkg", lambda p: p.write_bytes(b"SQLite format 3\x00" + b"\x00" * 100), "broken.gpkg: cannot read"),
     ("none.geojson", lambda p: p.write_text('{"type": "FeatureCollection", "features": []}'), "none.geojson"),
 ]
@@ -80,6 +80,18 @@ def test_bad_sites_file_kinds(tmp_path, capsys, name, write, message):
     assert main(["run", "--sites", str(p), "--results-dir", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("error: ") and message in err, err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_geopackage_layer_is_named_or_refused(tmp_path, capsys):
+    from sites.candidates import load_sites
+
+    p = tmp_path / "two.gpkg"
+    _two_layer_gpkg(p)
+    assert list(load_sites(p, "old_sites")["site"].values) == ["a"]
+    assert main(["run", "--sites", str(p), "--sites-layer", "nope", "--results-dir", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "two.gpkg: no layer 'nope' (it has sites, old_sites)" in err, err
     assert not (tmp_path / "out").exists()
 
 
