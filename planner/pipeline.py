@@ -47,9 +47,11 @@ def git_revision() -> str:
 def run_dir_for(cfg: PlanConfig, scenario: str) -> Path:
     """``<results_dir>/<scenario>``, refusing any name that would leave the results folder."""
     root = Path(cfg.results_dir).resolve()
-    run = (root / cfg.run_name(scenario)).resolve()
-    if root not in run.parents:
-        raise DataError(f"run name '{cfg.run_name(scenario)}' would write outside {root}")
+    name = cfg.run_name(scenario)
+    # Not resolved: <results>/<scenario> is a symlink to the current run (planner.io.run_transaction).
+    run = Path(os.path.normpath(root / name))
+    if run.parent != root or name.startswith("."):
+        raise DataError(f"run name '{name}' would write outside {root}")
     return run
 
 

@@ -85,6 +85,10 @@ def test_sigkill_at_random_moments_leaves_one_whole_run(tmp_path):
     subprocess.run([*args, "--carbon-price", "9000"], cwd=REPO, env=env, check=True, capture_output=True)
     assert _folder_state(run) == (True, 9000.0)
     assert not list((out / ".runs").glob(".staging-*"))
+    # One level: the symlink points straight at a run in the store, and the store holds only runs.
+    assert run.is_symlink() and Path(os.readlink(run)).parent == Path(".runs")
+    assert all(p.is_dir() and not p.is_symlink() and p.name.startswith("jst_optimistic.")
+               for p in (out / ".runs").iterdir()), sorted(p.name for p in (out / ".runs").iterdir())
 
 
 def test_a_concurrent_run_into_the_same_folder_is_refused_and_the_first_completes(tmp_path):
