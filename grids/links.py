@@ -19,7 +19,9 @@ from grids.tables import DataError, data_path, read_table, reject_first
 LINK_KINDS = ("ac", "hvdc", "fc", "btb")
 
 
-def load_link_table(path: Path | str | None = None) -> "pd.DataFrame":  # noqa: F821
+def load_link_table(path: Path | str | None = None, frequency_hz: xr.DataArray | None = None) -> "pd.DataFrame":  # noqa: F821
+    """Every stage of every link; with ``frequency_hz`` (over ``area``), a stage joining 50 and 60 Hz areas that is
+    not a frequency converter (``kind = fc``) is refused."""
     path = Path(path or data_path("grids", "links.csv"))
     df = read_table(path, ("link_id", "area_from", "area_to", "kind", "capacity_mw", "capacity_reverse_mw",
                            "in_service_year", "stage"),
@@ -35,6 +37,12 @@ def load_link_table(path: Path | str | None = None) -> "pd.DataFrame":  # noqa: 
         bad = ends.index[(ends > 1).any(axis=1)][0]
         raise DataError(f"{path.name}: link {bad} changes its ends between stages")
     df["in_service_year"] = df["in_service_year"].astype(int)
+    if frequency_hz is not None:
+        for _, row in df.iterrows():
+            f_from, f_to = (float(frequency_hz.sel(area=row[end])) for end in ("area_from", "area_to"))
+            if f_from != f_to and row["kind"] != "fc":
+                raise DataError(f"{path.name}: link {row['link_id']} joins 50 and 60 Hz areas but is '{row['kind']}', "
+                                "not a frequency converter (fc)")
     return df
 
 
@@ -43,13 +51,8 @@ def load_links(year: int, frequency_hz: xr.DataArray, path: Path | str | None = 
 
     ``frequency_hz`` (over ``area``) is used to check that 50/60 Hz crossings are converters.
     """
-    table = load_link_table(path)
+    table = load_link_table(path, frequency_hz)
     live = table[table["in_service_year"] <= year].sort_values("in_service_year").groupby("link_id").last()
-    for link_id, row in live.iterrows():
-        f_from = float(frequency_hz.sel(area=row["area_from"]))
-        f_to = float(frequency_hz.sel(area=row["area_to"]))
-        if f_from != f_to and row["kind"] != "fc":
-            raise DataError(f"links.csv: link {link_id} joins 50 and 60 Hz areas but is '{row['kind']}', not a frequency converter (fc)")
     ds = xr.Dataset(coords={"link": live.index.to_list()})
     ds["area_from"] = ("link", live["area_from"].to_list())
     ds["area_to"] = ("link", live["area_to"].to_list())

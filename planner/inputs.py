@@ -181,10 +181,10 @@ def year_weights(years: list[int], rate: float, last_period_years: int) -> np.nd
     return np.array(out)
 
 
-def link_capacity_by_year(years: list[int]) -> pd.DataFrame:
+def link_capacity_by_year(years: list[int], frequency_hz: xr.DataArray, path=None) -> pd.DataFrame:
     """Capacity [MW] of every link in each year, each way (0 before its first stage): columns area_from, area_to,
-    kind, then ``(year, "forward")`` and ``(year, "reverse")``."""
-    table = load_link_table()
+    kind, then ``(year, "forward")`` and ``(year, "reverse")``. Every stage crossing 50/60 Hz must be a converter."""
+    table = load_link_table(path, frequency_hz)
     rows = {}
     for link_id, g in table.groupby("link_id", sort=False):
         g = g.sort_values("in_service_year")
@@ -509,7 +509,7 @@ def build_inputs(cfg: PlanConfig, sites: xr.Dataset, scenario: str | None = None
     rtt_bound = cfg.rtt_bound_ms if cfg.rtt_bound_ms is not None else net.get("rtt_bound_ms_latency_sensitive")
 
     # Links and the cost of carrying watts (long-run cost of transmission per MWh-km).
-    links = link_capacity_by_year(years)
+    links = link_capacity_by_year(years, areas["frequency_hz"])
     ref_lat = areas["solar_station_lat"].to_series()
     ref_lon = areas["solar_station_lon"].to_series()
     link_km = haversine_km(ref_lat[links["area_from"]].values, ref_lon[links["area_from"]].values,

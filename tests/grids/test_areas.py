@@ -74,6 +74,24 @@ def test_50_60_hz_link_must_be_a_converter(tmp_path):
     bad.write_text(text)
     with pytest.raises(DataError, match="tokyo_chubu joins 50 and 60 Hz"):
         load_links(2030, load_areas(2030)["frequency_hz"], bad)
+    # The planning path checks every stage too, not only the links of one year.
+    from planner.inputs import link_capacity_by_year
+
+    with pytest.raises(DataError, match="links.csv: link tokyo_chubu joins 50 and 60 Hz areas but is 'ac'"):
+        link_capacity_by_year([2030, 2040], load_areas(2030)["frequency_hz"], bad)
+
+
+def test_the_plan_inputs_check_link_frequencies(embedded_sites, monkeypatch):
+    import planner.inputs
+    from planner.config import load_config
+
+    seen = []
+    original = planner.inputs.load_link_table
+    monkeypatch.setattr(planner.inputs, "load_link_table",
+                        lambda path=None, frequency_hz=None: seen.append(frequency_hz) or original(path, frequency_hz))
+    planner.inputs.build_inputs(load_config(overrides={"years": [2030]}), embedded_sites.isel(site=slice(0, 2)),
+                                "jst_modest")
+    assert seen and seen[0] is not None and set(seen[0].values) == {50.0, 60.0}
 
 
 def test_implausible_area_value_is_rejected(tmp_path):
