@@ -69,6 +69,10 @@ def extract_results(sol: PlanSolution, inputs: xr.Dataset) -> xr.Dataset:
     res["clean_absorbed_mwh"] = (res["clean_gen_mw"] * w).sum("time").assign_attrs(units="MWh/yr")
     res["headroom_mwh"] = (res["headroom_mw"] * w).sum("time").assign_attrs(units="MWh/yr")
     res["area_emissions_t"] = (res["fossil_gen_mw"] * w * res["co2_t_per_mwh"]).sum("time").assign_attrs(units="t-CO2/yr")
+    clean_mwh = (res["clean_gen_mw"].sum("area") * w).sum("time")
+    supplied_mwh = ((res["clean_gen_mw"] + res["fossil_gen_mw"]).sum("area") * w).sum("time")
+    res["dc_clean_share"] = (clean_mwh / supplied_mwh.where(supplied_mwh > 0)).fillna(0.0).assign_attrs(
+        units="1", long_name="share of new data centres' power from decarbonised surplus (annual)")
     # Site emissions: the national fossil share of data-centre power in each hour (areas trade power).
     fossil_share = (res["fossil_gen_mw"].sum("area") /
                     (res["fossil_gen_mw"] + res["clean_gen_mw"]).sum("area").where(lambda x: x > 1e-9)).fillna(0.0)

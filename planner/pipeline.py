@@ -143,6 +143,8 @@ def _solve_and_write(cfg: PlanConfig, scenario: str, sites: xr.Dataset, folder: 
         f"NOT OPTIMAL: stopped by {sol.report.termination}, best plan found is reported with its gap")
     log(f"[{scenario}] {sol.report.solver} {status}, MIP gap {100 * sol.report.mip_gap:.3f} %, "
         f"discounted plan cost {float(results['plan_cost_jpy']) / 1e12:,.2f} trn JPY")
+    log(f"[{scenario}] new data centres' power from decarbonised surplus (annual): " + ", ".join(
+        f"{int(y)} {100 * float(v):.1f} %" for y, v in zip(results["year"].values, results["dc_clean_share"].values)))
     for line in shortfall:
         log(f"[{scenario}] cannot be served in {line}")
     write_atomic(folder / "results.nc", lambda p: results.to_netcdf(p, engine="h5netcdf"))

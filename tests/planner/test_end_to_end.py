@@ -46,6 +46,12 @@ def test_run_writes_results_summary_and_map(run, capsys):
     assert total == pytest.approx(float(res["total_cost_jpy"]), rel=1e-6)
     assert res["marginal_power_value_jpy_per_mwh"].dims == ("area", "year", "time")
     assert float(res["marginal_power_value_jpy_per_mwh"].min()) >= 0
+    # The data centres' clean share: their clean MWh over all the MWh they draw, from the hourly dispatch.
+    w = res["weight_h"]
+    clean = float((res["clean_gen_mw"].sel(year=2040).sum("area") * w).sum())
+    fossil = float((res["fossil_gen_mw"].sel(year=2040).sum("area") * w).sum())
+    assert float(res["dc_clean_share"].sel(year=2040)) == pytest.approx(clean / (clean + fossil))
+    assert ((res["dc_clean_share"] >= 0) & (res["dc_clean_share"] <= 1)).all()
     summary = pd.read_csv(run / "summary.csv")
     assert set(summary["site_id"]) == set(res["site"].values[res["build"].values == 1])
     html = (run / "map.html").read_text()
