@@ -283,6 +283,8 @@ def run_plan(cfg: PlanConfig, log=print, workers: int = 1) -> list[RunOutputs]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    # fork: the workers inherit the imported packages (pyomo, xarray, folium: 3-4 s each under spawn); the parent
+    # has started no threads or solvers yet.
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
         futures = [pool.submit(_run_in_worker, cfg.model_dump(mode="json"), s) for s in cfg.scenarios]
         return [f.result() for f in futures]
