@@ -22,6 +22,13 @@ STATUSES = ("published", "derived", "unverified")
 MAX_TABLE_BYTES = 50_000_000  # an input table; the largest shipped one is well under 1 MB
 
 
+def check_table_size(path: Path) -> None:
+    """Refuse an input table larger than ``MAX_TABLE_BYTES`` before it is read."""
+    size = Path(path).stat().st_size
+    if size > MAX_TABLE_BYTES:
+        raise DataError(f"{Path(path).name}: {size:,} bytes, more than the {MAX_TABLE_BYTES:,} an input table may have")
+
+
 class DataError(ValueError):
     """Bad input data; the message is one line naming file, row or key."""
 
@@ -77,9 +84,7 @@ def read_table(
         raise DataError(f"{path}: is a folder, not a CSV file")
     if not path.is_file():
         raise DataError(f"{path}: file not found")
-    size = path.stat().st_size
-    if size > MAX_TABLE_BYTES:
-        raise DataError(f"{path.name}: {size:,} bytes, more than the {MAX_TABLE_BYTES:,} an input table may have")
+    check_table_size(path)
     try:
         with path.open(encoding="utf-8", newline="") as f:
             header = next(csv.reader(f), [])

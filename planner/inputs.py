@@ -398,6 +398,7 @@ _TYPICAL_DAYS: dict = {}
 # rescaling of typical_day_load_scale this keeps every area's peak-to-mean ratio within 5 %, with 9 extra days
 # in FY2024 instead of 13 for each peak's own day.
 EXTREME_TOLERANCE = 0.02
+EXTREME_FEATURES = ("load", "tight")  # each area's peak load and tightest hour must lie in the sample
 
 
 def _cluster_year(hours: pd.DataFrame, hourly: xr.Dataset, surplus_mw: xr.DataArray | None, n_days: int,
@@ -414,7 +415,7 @@ def _cluster_year(hours: pd.DataFrame, hourly: xr.Dataset, surplus_mw: xr.DataAr
             if column.max() > 0:  # an area without surplus in a year has nothing to represent
                 features[f"surplus{int(y)}_{a}"] = column
     frame = pd.DataFrame(features, index=hours.index)
-    extreme = [f"{k}_{a}" for a in AREAS for k in ("load", "tight")] if extremes else []
+    extreme = [f"{k}_{a}" for a in AREAS for k in EXTREME_FEATURES] if extremes else []
     return typical_days(hours, frame, n_days, extreme_max=extreme, extreme_tolerance=EXTREME_TOLERANCE)
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import xarray as xr
 
+from grids.areas import AREAS
 from grids.tables import DataError
 from maps.charts import write_charts
 from maps.siting_map import make_map
@@ -21,7 +22,7 @@ from models.extract import explain_shortfall, extract_results
 from models.plan import solve_plan
 from models.siting import SitingOptions
 from planner.config import PlanConfig
-from planner.inputs import build_inputs
+from planner.inputs import EXTREME_FEATURES, build_inputs
 from planner.io import run_transaction, write_atomic, write_text_atomic
 from sites.candidates import load_sites
 
@@ -228,7 +229,8 @@ def available_memory_gb() -> float:
 # (2,160 site-technology-year-steps) 253 MB, large case (80,352) 1,039 MB; the default (43,524) 563 MB lies below.
 MONOLITHIC_GB_FIXED = 0.25
 MONOLITHIC_GB_PER_CELL = 10.0e-6  # per site x technology x milestone year x timestep
-MOST_EXTREME_DAYS = 20  # every area's peak-load day and tightest day, each on a day of its own (the worst case)
+# Every area's peak-load day and tightest day, each on a day of its own (the worst case).
+MOST_EXTREME_DAYS = len(EXTREME_FEATURES) * len(AREAS)
 
 
 def timesteps_upper_bound(cfg: PlanConfig) -> int:

@@ -22,7 +22,7 @@ import pandas as pd
 import xarray as xr
 
 from grids.areas import load_prefectures
-from grids.tables import MAX_TABLE_BYTES, DataError, data_path, read_table, row_label
+from grids.tables import DataError, check_table_size, data_path, read_table, row_label
 from sites.geo import JAPAN_LAT_RANGE, JAPAN_LON_RANGE, haversine_km
 
 REQUIRED = ("site_id", "name", "prefecture", "area", "lat", "lon", "max_it_mw")
@@ -74,9 +74,7 @@ def _read_any(path: Path, layer: str | None = None) -> pd.DataFrame:
     import geopandas as gpd
     import pyogrio
 
-    if path.stat().st_size > MAX_TABLE_BYTES:
-        raise DataError(f"{path.name}: {path.stat().st_size:,} bytes, more than the {MAX_TABLE_BYTES:,} an input "
-                        "table may have")
+    check_table_size(path)
     try:
         layers = [str(name) for name, _ in pyogrio.list_layers(path)]
         if layer is not None and layer not in layers:
