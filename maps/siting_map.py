@@ -6,7 +6,9 @@ the marginal value of power per area; every candidate site; the chosen sites
 of each milestone year, sized by IT MW and coloured by cooling technology;
 inter-area links with capacity and flow; international cable landing
 stations; decarbonised plants by size; demand centres with their latency
-radius. Online maps use GSI standard tiles and OpenStreetMap; ``offline=True``
+radius; the new clean supply and batteries contracted per area and the link
+capacity built for data centres in the last year (only in results that have
+them, and only when something was built). Online maps use GSI standard tiles and OpenStreetMap; ``offline=True``
 renders with ``offlinefolium`` (Leaflet and its CSS inlined) and the
 prefecture polygons as the basemap, so the HTML opens with no network.
 Every string that may come from a user file is escaped (``esc``).
@@ -28,6 +30,9 @@ TECH_COLOURS = {"air": "#e6550d", "immersion": "#3182bd", "direct_to_chip": "#31
 TECH_LABELS = {"air": "Air (outside-air economiser) / 空冷", "immersion": "Liquid immersion / 液浸",
                "direct_to_chip": "Direct-to-chip liquid / 直接液冷"}
 PLANT_COLOURS = {"nuclear": "#ffd700", "hydro": "#4aa3df", "geothermal": "#c0392b"}
+SUPPLY_COLOUR = "#1a9850"
+EXPANSION_COLOUR = "#e7298a"
+BUILT_MIN_MW = 0.5  # new supply / link expansions drawn only above this (solver noise below)
 GSI_TILES = "https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png"
 GSI_ATTRIBUTION = '<a href="https://maps.gsi.go.jp/development/ichiran.html" target="_blank">地理院タイル (GSI tiles)</a>'
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright" target="_blank">OpenStreetMap</a> contributors'
@@ -289,6 +294,77 @@ def add_fleet_layer(fol, fmap, results: xr.Dataset) -> None:
     group.add_to(fmap)
 
 
+def _supply_points(results: xr.Dataset) -> dict:
+    """Reference point per area for new supply and link expansions: the area's solar station."""
+    return {str(a): (float(lat), float(lon)) for a, lat, lon in zip(
+        results["area"].values, results["solar_station_lat"].values, results["solar_station_lon"].values)}
+
+
+def supply_popup_html(results: xr.Dataset, area: str, year: int) -> str:
+    """New clean supply (MW per technology) and batteries of one area in one year; short HTML."""
+    cap = results["new_supply_mw"].sel(area=area, year=year)
+    lines = [f"<b>New clean supply / 新規脱炭素電源 — {esc(area)} {year}</b>"]
+    lines += [f"{esc(k)}: {float(cap.sel(supply=k)):,.0f} MW" for k in results["supply"].values]
+    if "storage_power_mw" in results:
+        lines.append(f"battery / 蓄電池: {float(results['storage_power_mw'].sel(area=area, year=year)):,.0f} MW")
+    if "storage_energy_mwh" in results:
+        lines.append(f"battery energy / 蓄電容量: {float(results['storage_energy_mwh'].sel(area=area, year=year)):,.0f} MWh")
+    return "<div style='font-size:12px'>" + "<br>".join(lines) + "</div>"
+
+
+def add_new_supply_layer(fol, fmap, results: xr.Dataset) -> None:
+    """New clean supply per area in the last year at the area's reference point, circle area ∝ MW (older results
+    without ``new_supply_mw``, or nothing built: no layer)."""
+    if "new_supply_mw" not in results or "solar_station_lat" not in results:
+        return
+    pts = _supply_points(results)
+    last = int(results["year"].values[-1])
+    total = results["new_supply_mw"].sel(year=last).sum("supply")
+    group = fol.FeatureGroup(name=f"New clean supply by area {last} / 新規脱炭素電源", show=True)
+    drawn = 0
+    for a in results["area"].values:
+        mw = float(total.sel(area=a))
+        if not mw > BUILT_MIN_MW or str(a) not in pts:
+            continue
+        fol.CircleMarker(list(pts[str(a)]), radius=max(4.0, 2.0 * math.sqrt(mw / 10.0)), color=SUPPLY_COLOUR,
+                         fill=True, fill_opacity=0.5, weight=2,
+                         popup=fol.Popup(supply_popup_html(results, str(a), last), max_width=300),
+                         tooltip=f"new clean supply, {esc(a)}: {mw:,.0f} MW ({last})",
+                         class_name="new-supply").add_to(group)
+        drawn += 1
+    if drawn:
+        group.add_to(fmap)
+
+
+def add_link_expansion_layer(fol, fmap, results: xr.Dataset) -> None:
+    """Link capacity built for data centres (in operation in the last year) between the two areas' reference points
+    (older results without ``link_expansion_mw``, or nothing built: no layer)."""
+    if "link_expansion_mw" not in results or "solar_station_lat" not in results:
+        return
+    pts = _supply_points(results)
+    years = [int(y) for y in results["year"].values]
+    last = years[-1]
+    group = fol.FeatureGroup(name=f"Transmission built for data centres {last} / データセンター向け連系線増強", show=True)
+    drawn = 0
+    for link in results["link"].values:
+        r = results.sel(link=link)
+        a, b = str(r["link_from"].values), str(r["link_to"].values)
+        mw = float(r["link_expansion_mw"].sel(year=last))
+        if not mw > BUILT_MIN_MW or a not in pts or b not in pts:
+            continue
+        per_year = "<br>".join(f"{y}: {float(r['link_expansion_mw'].sel(year=y)):,.0f} MW" for y in years)
+        popup = (f"<div style='font-size:12px'><b>{esc(link)}</b> ({esc(a)}–{esc(b)})<br>"
+                 f"built / 増強 (MW in operation):<br>{per_year}<br>"
+                 f"existing capacity / 既存容量 {last}: {float(r['link_capacity_mw'].sel(year=last)):,.0f} MW</div>")
+        fol.PolyLine([pts[a], pts[b]], color=EXPANSION_COLOUR, weight=max(5.0, min(14.0, 5.0 + mw / 250.0)),
+                     opacity=0.85, popup=fol.Popup(popup, max_width=300),
+                     tooltip=f"{esc(link)}: {mw:,.0f} MW built for data centres ({last})",
+                     class_name="link-expansion").add_to(group)
+        drawn += 1
+    if drawn:
+        group.add_to(fmap)
+
+
 def base_map(results: xr.Dataset, offline: bool):
     fol = _folium(offline)
     fmap = fol.Map(location=[36.5, 137.5], zoom_start=5, tiles=None, control_scale=True, prefer_canvas=False)
@@ -314,6 +390,8 @@ def make_map(results: xr.Dataset, offline: bool = False):
     fol, fmap = base_map(results, offline)
     add_grid_layers(fol, fmap, results)
     add_fleet_layer(fol, fmap, results)
+    add_new_supply_layer(fol, fmap, results)
+    add_link_expansion_layer(fol, fmap, results)
     add_site_layers(fol, fmap, results)
     fol.LayerControl(collapsed=False).add_to(fmap)
     fmap.get_root().html.add_child(fol.Element(legend_html(results)))

@@ -189,7 +189,7 @@ def _plan_vars(m) -> dict:
     return {(name, idx): v for name in plan_variables(m) for idx, v in m.component(name).items()}
 
 
-RELAXED_INPUTS_MEAN = ("headroom_mw", "fossil_spare_mw")  # bounds: the mean over the hours a step stands for
+RELAXED_INPUTS_MEAN = ("headroom_mw", "fossil_spare_mw", "supply_capacity_factor", "displaceable_thermal_mw")  # bounds: the mean over the hours a step stands for
 # Coefficients: the lowest of the hours a step stands for (data-centre power with PowerSpill; hourly prices and
 # emission factors, which multiply non-negative power in a cost with non-negative weights).
 RELAXED_INPUTS_MIN = ("pue", "price_jpy_per_mwh", "co2_t_per_mwh")
@@ -223,7 +223,7 @@ def relaxed_month_hours(inputs: xr.Dataset) -> xr.Dataset:
     out = inputs.drop_vars(timed + ["time"])
     w = inputs["weight_h"]
     weight = w.groupby(key).sum()
-    mean = (inputs[list(RELAXED_INPUTS_MEAN)] * w).groupby(key).sum() / weight  # weighted: days may stand for more
+    mean = (inputs[[v for v in RELAXED_INPUTS_MEAN if v in inputs]] * w).groupby(key).sum() / weight  # weighted
     low = inputs[list(RELAXED_INPUTS_MIN)].groupby(key).min()
     steps = mean["step"].values
     rel = xr.merge([mean, low, weight.to_dataset(name="weight_h")]).rename(step="time")

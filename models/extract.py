@@ -5,7 +5,11 @@ import numpy as np
 import pyomo.environ as pyo
 import xarray as xr
 
-from models.plan import PlanSolution
+from models.clean_energy import extract_clean_energy
+from models.clean_supply import extract_clean_supply
+from models.plan import PlanSolution, unserved_penalty_jpy
+from models.storage import extract_storage
+from models.transmission import extract_link_expansion
 
 COST_LABELS = {
     "CapacityCost": "annualised capex, fixed O&M and land",
@@ -15,7 +19,18 @@ COST_LABELS = {
     "EnergyCost": "electricity purchases",
     "CarbonCost": "carbon price on fossil electricity",
     "TransmissionCost": "carrying power between areas (long-run transmission cost)",
+    "NewSupplyCost": "new clean supply contracted (annualised capex, O&M, network charge)",
+    "StorageCost": "batteries (annualised capex and O&M)",
+    "LinkExpansionCost": "link expansions built (annualised capex and O&M)",
+    "CfeShortfallCost": "carbon-free target missed (penalty, half the value of lost load)",
 }
+# Component extractors: each adds its own results when its component is in the model.
+COMPONENT_EXTRACTORS = (
+    ("NewSupply", extract_clean_supply),
+    ("StoragePower", extract_storage),
+    ("LinkExpansion", extract_link_expansion),
+    ("CfeShortfall", extract_clean_energy),
+)
 
 
 def _grid(var, *index_lists):
@@ -69,18 +84,9 @@ def extract_results(sol: PlanSolution, inputs: xr.Dataset) -> xr.Dataset:
     res["clean_absorbed_mwh"] = (res["clean_gen_mw"] * w).sum("time").assign_attrs(units="MWh/yr")
     res["headroom_mwh"] = (res["headroom_mw"] * w).sum("time").assign_attrs(units="MWh/yr")
     res["area_emissions_t"] = (res["fossil_gen_mw"] * w * res["co2_t_per_mwh"]).sum("time").assign_attrs(units="t-CO2/yr")
-    clean_mwh = (res["clean_gen_mw"].sum("area") * w).sum("time")
-    supplied_mwh = ((res["clean_gen_mw"] + res["fossil_gen_mw"]).sum("area") * w).sum("time")
-    res["dc_clean_share"] = (clean_mwh / supplied_mwh.where(supplied_mwh > 0)).fillna(0.0).assign_attrs(
-        units="1", long_name="share of new data centres' power from decarbonised surplus (annual)")
-    # Site emissions: the national fossil share of data-centre power in each hour (areas trade power).
-    fossil_share = (res["fossil_gen_mw"].sum("area") /
-                    (res["fossil_gen_mw"] + res["clean_gen_mw"]).sum("area").where(lambda x: x > 1e-9)).fillna(0.0)
-    avg_co2 = ((res["fossil_gen_mw"] * res["co2_t_per_mwh"]).sum("area") /
-               res["fossil_gen_mw"].sum("area").where(lambda x: x > 1e-9)).fillna(0.0)
-    res["site_emissions_t"] = (facility * fossil_share * avg_co2 * w).sum("time").assign_attrs(units="t-CO2/yr")
-    res["site_clean_share"] = (1 - (facility * fossil_share * w).sum("time") /
-                               res["site_energy_mwh"].where(res["site_energy_mwh"] > 0)).assign_attrs(units="1")
+    for component, extract in COMPONENT_EXTRACTORS:
+        if m.component(component) is not None:
+            res = extract(m, res)
     # Unserved IT load per centre and its area; tolerant load is attributed to centres by demand share.
     ls_un = _grid(m.UnservedLatencySensitive, [(c, y) for c in C for y in Y]).reshape(len(C), len(Y))
     tol_un = np.array([sum(pyo.value(m.weight_h[t]) * pyo.value(m.UnservedLatencyTolerant[y, d])
@@ -109,14 +115,46 @@ def extract_results(sol: PlanSolution, inputs: xr.Dataset) -> xr.Dataset:
     res["emissions_t"] = ("year", [pyo.value(m.Emissions[y]) for y in Y], {"units": "t-CO2/yr"})
     res["total_cost_jpy"] = ((), float(pyo.value(m.TotalCost)), {"units": "JPY (discounted, all milestones)",
                                                                  "long_name": "total cost incl. unserved load at VoLL"})
-    unserved_cost = sum(pyo.value(m.year_weight[y]) * pyo.value(m.UnservedCost[y]) for y in Y)
-    res["plan_cost_jpy"] = ((), float(pyo.value(m.TotalCost)) - unserved_cost, {
-        "units": "JPY (discounted, all milestones)", "long_name": "cost of the plan without the unserved-load penalty"})
+    res["plan_cost_jpy"] = ((), float(pyo.value(m.TotalCost)) - unserved_penalty_jpy(m), {
+        "units": "JPY (discounted, all milestones)",
+        "long_name": "cost of the plan without the unserved-load and missed-target penalties"})
+    res = clean_share(res)
     res["mip_gap"] = ((), report.mip_gap, {"units": "1", "long_name": "relative MIP gap at termination"})
     res.attrs.update(termination=report.termination, optimal=int(report.optimal), solver=report.solver,
                      solve_seconds=report.solve_seconds, shortfall=int(sol.shortfall),
                      mip_gap_basis=report.gap_basis)
     return extract_gx_hubs(m, res)
+
+
+def clean_share(res: xr.Dataset) -> xr.Dataset:
+    """Carbon-free share of new data centres' power, national and per site, and site emissions.
+
+    Data-centre power is met by surplus, contracted supply, batteries, links
+    and spare thermal; only the last burns fuel, so in each step the fossil
+    share of data-centre power is sum_a FossilGen / sum_a DataCentrePower
+    (areas trade, so it is national), and a site's emissions are its power
+    times that share times the fossil power's intensity.
+    """
+    w = res["weight_h"]
+    fossil = res["fossil_gen_mw"].sum("area")
+    dc = res["dc_power_mw"].sum("area")
+    fossil_mwh, dc_mwh = (fossil * w).sum("time"), (dc * w).sum("time")
+    res["dc_clean_share"] = (1 - fossil_mwh / dc_mwh.where(dc_mwh > 0)).fillna(0.0).clip(0.0, 1.0).assign_attrs(
+        units="1", long_name="share of new data centres' power from carbon-free sources (annual, hourly dispatch)")
+    res["dc_surplus_share"] = ((res["clean_gen_mw"].sum("area") * w).sum("time") / dc_mwh.where(dc_mwh > 0)).fillna(
+        0.0).assign_attrs(units="1", long_name="share of new data centres' power from the existing surplus")
+    if "clean_export_mw" in res:  # annual matching counts exported contracted output (models/clean_energy.py)
+        export_mwh = (res["clean_export_mw"].sum("area") * w).sum("time")
+        res["dc_annual_matched_share"] = (1 - (fossil_mwh - export_mwh) / dc_mwh.where(dc_mwh > 0)).fillna(0.0).clip(
+            0.0, 1.0).assign_attrs(units="1", long_name="carbon-free share as annual matching counts it")
+    fossil_share = (fossil / dc.where(dc > 1e-9)).fillna(0.0).clip(0.0, 1.0)
+    avg_co2 = ((res["fossil_gen_mw"] * res["co2_t_per_mwh"]).sum("area") /
+               fossil.where(fossil > 1e-9)).fillna(0.0)
+    facility = res["facility_power_mw"]
+    res["site_emissions_t"] = (facility * fossil_share * avg_co2 * w).sum("time").assign_attrs(units="t-CO2/yr")
+    res["site_clean_share"] = (1 - (facility * fossil_share * w).sum("time") /
+                               res["site_energy_mwh"].where(res["site_energy_mwh"] > 0)).assign_attrs(units="1")
+    return res
 
 
 def extract_gx_hubs(m, res: xr.Dataset) -> xr.Dataset:

@@ -8,10 +8,20 @@ the registries, so a new technology or cost never edits them.
 - ``register_injection(m, name)`` / ``register_withdrawal(m, name)``:
   ``m.<name>[a, y, t]`` is power [MW] into / out of area ``a`` in year ``y`` at
   timestep ``t``.
+- ``register_plan_variable(m, name)``: ``m.<name>`` is decided once per plan
+  (no timestep index): the decomposition's master decides it, the dual LP
+  holds it fixed.
+
+Component modules (``models/clean_supply.py``, ``models/storage.py``,
+``models/transmission.py``) declare ``REQUIRED_INPUTS`` and join a model only
+when the input Dataset carries them (``check_required``), the way switch
+modules or PyPSA components do.
 """
 from __future__ import annotations
 
+import numpy as np
 import pyomo.environ as pyo
+import xarray as xr
 
 OBJECTIVE_SCALE_JPY = 1e6  # the solver sees million JPY
 
@@ -41,6 +51,38 @@ def register_injection(m: pyo.ConcreteModel, name: str) -> None:
 
 def register_withdrawal(m: pyo.ConcreteModel, name: str) -> None:
     _register(m, "area_power_withdrawals", name)
+
+
+def register_plan_variable(m: pyo.ConcreteModel, name: str) -> None:
+    _register(m, "plan_variable_names", name)
+
+
+def registered_plan_variables(m: pyo.ConcreteModel) -> list[str]:
+    return list(_registry(m, "plan_variable_names"))
+
+
+def has_inputs(ds: xr.Dataset, required: dict) -> bool:
+    """Whether ``ds`` carries a component's inputs (all of them; some but not all is an error)."""
+    present = [name for name in required if name in ds]
+    if present and len(present) < len(required):
+        missing = sorted(set(required) - set(present))
+        raise ValueError(f"model input '{missing[0]}' is missing (the component with '{present[0]}' needs it)")
+    return bool(present)
+
+
+def check_required(ds: xr.Dataset, required: dict) -> None:
+    """Every input present with the expected dims, finite, and no negative cost or price (names with ``jpy``)."""
+    for name, dims in required.items():
+        if name not in ds:
+            raise ValueError(f"model input '{name}' is missing")
+        if set(ds[name].dims) != set(dims):
+            raise ValueError(f"model input '{name}' has dims {ds[name].dims}, expected {dims}")
+        if ds[name].dtype.kind == "f" and bool(ds[name].isnull().any()):
+            raise ValueError(f"model input '{name}' contains NaN")
+        if ds[name].dtype.kind == "f" and not bool(np.isfinite(ds[name].values).all()):
+            raise ValueError(f"model input '{name}' is not finite")
+        if "jpy" in name and ds[name].dtype.kind == "f" and bool((ds[name] < 0).any()):
+            raise ValueError(f"model input '{name}' has a negative cost or price")  # the plan would earn by building
 
 
 def add_area_power_balance(m: pyo.ConcreteModel) -> None:

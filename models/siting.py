@@ -17,11 +17,19 @@ import numpy as np
 import pyomo.environ as pyo
 import xarray as xr
 
+from models import clean_supply, storage, transmission
+from models.clean_energy import add_clean_energy_targets
 from models.facility_location import add_assignment
-from models.registry import (add_area_power_balance, add_objective, register_cost, register_injection,
-                             register_withdrawal)
+from models.registry import (add_area_power_balance, add_objective, check_required, has_inputs,
+                             register_cost, register_injection, register_withdrawal, registered_plan_variables)
 
 LIQUID_TECHS = ("immersion", "direct_to_chip")
+# Component modules: (their inputs, how they join a model). Each registers its injections, costs and plan variables.
+COMPONENTS = (
+    (clean_supply.REQUIRED_INPUTS, clean_supply.add_clean_supply),
+    (storage.REQUIRED_INPUTS, storage.add_storage),
+    (transmission.REQUIRED_INPUTS, transmission.add_link_expansion),
+)
 
 REQUIRED_INPUTS = {
     "max_it_mw": ("site",),
@@ -57,11 +65,14 @@ class SitingOptions:
 
     cfe_target_share: carbon-free share of data-centre energy, 0-1 (None: off).
     cfe_matching: "annual" (per year) or "hourly" (every timestep).
+    cfe_additional: only new contracted supply counts as clean (not the existing surplus).
     co2_cap_t: cap on data-centre emissions per year [t-CO2/yr] by year (None: off).
+    The formulation is in ``models/clean_energy.py``.
     """
 
     cfe_target_share: float | None = None
     cfe_matching: str = "annual"
+    cfe_additional: bool = False
     co2_cap_t: dict = field(default_factory=dict)
 
     def couples_timesteps(self) -> bool:
@@ -71,17 +82,7 @@ class SitingOptions:
 
 def check_inputs(ds: xr.Dataset) -> None:
     """Every input present with the expected dims and no NaN; references resolve."""
-    for name, dims in REQUIRED_INPUTS.items():
-        if name not in ds:
-            raise ValueError(f"model input '{name}' is missing")
-        if set(ds[name].dims) != set(dims):
-            raise ValueError(f"model input '{name}' has dims {ds[name].dims}, expected {dims}")
-        if ds[name].dtype.kind == "f" and bool(ds[name].isnull().any()):
-            raise ValueError(f"model input '{name}' contains NaN")
-        if ds[name].dtype.kind == "f" and not bool(np.isfinite(ds[name].values).all()):
-            raise ValueError(f"model input '{name}' is not finite")
-        if "jpy" in name and ds[name].dtype.kind == "f" and bool((ds[name] < 0).any()):
-            raise ValueError(f"model input '{name}' has a negative cost or price")  # the plan would earn by building
+    check_required(ds, REQUIRED_INPUTS)
     areas = set(ds["area"].values.tolist())
     for name in ("site_area", "link_from", "link_to", "centre_area"):
         if name in ds:
@@ -119,6 +120,9 @@ def add_sets(m, ds):
     link_to = dict(zip(m.LINKS, (str(a) for a in ds["link_to"].values)))
     m.LINKS_FROM = pyo.Set(m.AREAS, initialize={a: [l for l in m.LINKS if link_from[l] == a] for a in m.AREAS})
     m.LINKS_TO = pyo.Set(m.AREAS, initialize={a: [l for l in m.LINKS if link_to[l] == a] for a in m.AREAS})
+    # Areas whose power can reach a candidate site: the only ones where supply built for data centres is of use.
+    m.CONNECTED_AREAS = pyo.Set(initialize=[a for a in m.AREAS if m.SITES_IN_AREA[a] or set(link_from.values()) & {a}
+                                            or set(link_to.values()) & {a}], ordered=True)
 
 
 def add_params(m, ds):
@@ -348,25 +352,6 @@ def add_gx_hubs(m, ds: xr.Dataset):
     m._extra_binaries = getattr(m, "_extra_binaries", []) + ["GxHub"]
 
 
-def add_policy_options(m, options: SitingOptions):
-    if options.cfe_target_share is not None:
-        share = float(options.cfe_target_share)
-        clean = lambda m, y, t: sum(m.CleanGen[a, y, t] for a in m.AREAS)  # noqa: E731
-        total = lambda m, y, t: sum(m.CleanGen[a, y, t] + m.FossilGen[a, y, t] for a in m.AREAS)  # noqa: E731
-        if options.cfe_matching == "hourly":
-            m.Carbon_Free_Energy_Target = pyo.Constraint(
-                m.YEARS, m.TIMESTEPS, rule=lambda m, y, t: clean(m, y, t) >= share * total(m, y, t))
-        elif options.cfe_matching == "annual":
-            m.Carbon_Free_Energy_Target = pyo.Constraint(m.YEARS, rule=lambda m, y: sum(
-                m.weight_h[t] * clean(m, y, t) for t in m.TIMESTEPS) >= share * sum(
-                m.weight_h[t] * total(m, y, t) for t in m.TIMESTEPS))
-        else:
-            raise ValueError(f"cfe_matching must be 'annual' or 'hourly', not {options.cfe_matching!r}")
-    caps = {int(y): float(v) for y, v in (options.co2_cap_t or {}).items() if int(y) in m.YEARS}
-    if caps:
-        m.Co2_Cap = pyo.Constraint(list(caps), rule=lambda m, y: m.Emissions[y] <= caps[y])
-
-
 def add_power_spill(m):
     """``PowerSpill[a,y,t] >= 0`` [MW]: power an area may take and not use, at no cost.
 
@@ -397,7 +382,11 @@ def build_siting_model(ds: xr.Dataset, options: SitingOptions | None = None,
     add_power_supply(m)
     if power_spill:
         add_power_spill(m)
-    add_policy_options(m, options)
+    for required, add in COMPONENTS:
+        if has_inputs(ds, required):
+            check_required(ds, required)
+            add(m, ds)
+    add_clean_energy_targets(m, options)
     add_unserved_cost(m)
     add_policy_levers(m, ds)
     add_area_power_balance(m)
@@ -407,7 +396,8 @@ def build_siting_model(ds: xr.Dataset, options: SitingOptions | None = None,
 
 def plan_variables(m) -> list[str]:
     """Names of the variables that make up a plan (no timestep index): what the decomposition's master decides."""
-    return ["Open", "Capacity", "Serve", "UnservedLatencySensitive"] + list(getattr(m, "_extra_binaries", []))
+    return (["Open", "Capacity", "Serve", "UnservedLatencySensitive"] + registered_plan_variables(m)
+            + list(getattr(m, "_extra_binaries", [])))
 
 
 def total_unserved_mwh(m) -> float:

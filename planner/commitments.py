@@ -22,7 +22,7 @@ import pyomo.environ as pyo
 import xarray as xr
 
 from models.plan import solve_plan
-from models.siting import SitingOptions
+
 from planner.config import PlanConfig
 from planner.inputs import build_inputs
 from planner.io import run_transaction, write_text_atomic
@@ -85,7 +85,7 @@ def cost_of_commitments(cfg: PlanConfig, scenario: str | None = None, sites: xr.
 
 
 def _solve_both(cfg: PlanConfig, scenario: str, sites: xr.Dataset, run_dir: Path, log) -> dict:
-    options = SitingOptions(cfg.cfe_target_share, cfg.cfe_matching, cfg.co2_cap_t_per_yr)
+    options = cfg.siting_options()
     solved = {}
     for label, committed in (("without", False), ("with", True)):
         c = cfg.model_copy(update={"committed_projects": committed, "scenarios": [scenario]})

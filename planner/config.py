@@ -93,7 +93,15 @@ class PlanConfig(BaseModel):
                                        "[ms] (null: network.csv rtt_bound_ms_latency_sensitive)")
     latency_tolerant_share: float | None = Field(None, ge=0, le=1, description="override of the latency-tolerant share [-]")
     cfe_target_share: float | None = Field(None, ge=0, le=1, description="carbon-free energy share of DC power [-]")
-    cfe_matching: Literal["annual", "hourly"] = Field("annual", description="how the CFE target is matched")
+    cfe_matching: Literal["annual", "hourly"] = Field("annual", description="how the CFE target is matched: annual "
+                                                      "volume or every timestep (24/7)")
+    cfe_additional: bool = Field(False, description="only new contracted supply counts as carbon-free (additionality); "
+                                 "false: the existing surplus that would be curtailed counts too")
+    clean_supply: bool = Field(True, description="data centres may contract new solar, onshore and offshore wind "
+                               "(grids/data/clean_supply_*.csv); false: only the surplus and spare thermal power")
+    storage: bool = Field(True, description="data centres may build Li-ion batteries per area")
+    link_expansion: bool = Field(True, description="the planned link stages (grids/data/link_expansions.csv) are "
+                                 "decisions with their costs; false: they come in exogenously in their stage year")
     co2_cap_t_per_yr: dict[int, float] = Field(default_factory=dict, description="{year: cap [t-CO2/yr]} on DC emissions")
     baseline_pue: float = Field(1.7, ge=1.0, le=3.0, description="PUE of the scenario's facility energy [-]")
     committed_projects: bool = Field(False, description="force in the committed projects (sites/data/committed_projects.csv)")
@@ -113,6 +121,12 @@ class PlanConfig(BaseModel):
     existing_fleet: bool = Field(True, description="count the operating fleet (sites/data/existing_fleet.csv) as built "
                                  "capacity serving demand from the base year; false: greenfield")
     gx_hubs: GxHubConfig | None = Field(None, description="GX strategic-region hub sizing (null: off)")
+
+    def siting_options(self):
+        """The model's policy options (``models.siting.SitingOptions``) for this configuration."""
+        from models.siting import SitingOptions
+
+        return SitingOptions(self.cfe_target_share, self.cfe_matching, self.cfe_additional, self.co2_cap_t_per_yr)
 
     @field_validator("technologies", "scenarios")
     @classmethod

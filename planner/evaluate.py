@@ -17,7 +17,7 @@ from models.decomposition import solve_decomposed
 from models.evaluate import binding_families, fix_plan
 from models.extract import extract_results
 from models.plan import PlanSolution, marginal_power_values, solve_plan, uses_decomposition
-from models.siting import SitingOptions, build_siting_model
+from models.siting import build_siting_model
 from models.solve import solve
 from planner.config import PlanConfig
 from planner.inputs import build_inputs
@@ -66,7 +66,7 @@ def evaluate_plan(cfg: PlanConfig, plan_path: Path, log=print) -> dict:
     check_memory(cfg, sites.sizes["site"], workers=1)  # refuse before anything is built
     inputs = build_inputs(cfg, sites, scenario)
     plan = read_plan(plan_path, list(inputs["site"].values), list(inputs["tech"].values), list(cfg.years))
-    options = SitingOptions(cfg.cfe_target_share, cfg.cfe_matching, cfg.co2_cap_t_per_yr)
+    options = cfg.siting_options()
     best = solve_plan(inputs, options, cfg.solver.mip_rel_gap, cfg.solver.time_limit_s, method=cfg.solver.method)
     optimum = extract_results(best, inputs)
     del best  # its hourly model: a full-year plan would otherwise hold two at once

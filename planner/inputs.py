@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from grids import supply
+from grids import clean_supply, supply
 from grids.areas import AREAS, load_areas, load_prefectures
 from grids.demand import demand_twh
 from grids.links import load_link_table
@@ -181,18 +181,24 @@ def year_weights(years: list[int], rate: float, last_period_years: int) -> np.nd
     return np.array(out)
 
 
-def link_capacity_by_year(years: list[int], frequency_hz: xr.DataArray, path=None) -> pd.DataFrame:
+def link_capacity_by_year(years: list[int], frequency_hz: xr.DataArray, path=None,
+                          planned: bool = True) -> pd.DataFrame:
     """Capacity [MW] of every link in each year, each way (0 before its first stage): columns area_from, area_to,
-    kind, then ``(year, "forward")`` and ``(year, "reverse")``. Every stage crossing 50/60 Hz must be a converter."""
+    kind, then ``(year, "forward")`` and ``(year, "reverse")``. Every stage crossing 50/60 Hz must be a converter.
+    ``planned=False`` leaves out the planned stages (they are then expansion decisions, ``grids/clean_supply.py``)."""
     table = load_link_table(path, frequency_hz)
     rows = {}
     for link_id, g in table.groupby("link_id", sort=False):
         g = g.sort_values("in_service_year")
+        kind = g["kind"].iloc[-1]
+        if not planned:  # a link that is only planned stays, at 0 MW, for its expansions
+            g = g[g["stage"] != "planned"]
         caps = []
         for direction, col in (("forward", "capacity_mw"), ("reverse", "capacity_reverse_mw")):
             caps += [float(g[g["in_service_year"] <= y][col].iloc[-1]) if (g["in_service_year"] <= y).any() else 0.0
                      for y in years]
-        rows[link_id] = [g["area_from"].iloc[0], g["area_to"].iloc[0], g["kind"].iloc[-1], *caps]
+        ends = table.loc[table["link_id"] == link_id, ["area_from", "area_to"]].iloc[0]
+        rows[link_id] = [ends["area_from"], ends["area_to"], kind, *caps]
     columns = ["area_from", "area_to", "kind"] + [(y, d) for d in ("forward", "reverse") for y in years]
     return pd.DataFrame.from_dict(rows, orient="index", columns=columns)
 
@@ -510,7 +516,7 @@ def build_inputs(cfg: PlanConfig, sites: xr.Dataset, scenario: str | None = None
     rtt_bound = cfg.rtt_bound_ms if cfg.rtt_bound_ms is not None else net.get("rtt_bound_ms_latency_sensitive")
 
     # Links and the cost of carrying watts (long-run cost of transmission per MWh-km).
-    links = link_capacity_by_year(years, areas["frequency_hz"])
+    links = link_capacity_by_year(years, areas["frequency_hz"], planned=not cfg.link_expansion)
     ref_lat = areas["solar_station_lat"].to_series()
     ref_lon = areas["solar_station_lon"].to_series()
     link_km = haversine_km(ref_lat[links["area_from"]].values, ref_lon[links["area_from"]].values,
@@ -599,8 +605,61 @@ def build_inputs(cfg: PlanConfig, sites: xr.Dataset, scenario: str | None = None
                     sampled_days=", ".join(str(d.date()) for d in pd.DatetimeIndex(ts.index.tz_convert("Asia/Tokyo"))[::24])
                     if cfg.time_sampling != "full_year" else "every day")
     ds = apply_existing_fleet(ds, existing_fleet(cfg, years), areas.attrs["reserve_margin"])
+    ds = ds.merge(watt_bit_inputs(cfg, ds, profiles, ref["price_jpy_per_mwh"], path.sel(year=ref_fy), areas, r))
     ds = ds.merge(gx_hub_inputs(cfg, ds))
     return aggregate_blocks(ds, cfg.timestep_hours)
+
+
+def new_solar_capacity_factor(ds: xr.Dataset, areas: xr.Dataset, system_loss: float) -> xr.DataArray:
+    """Hourly output per MW of a new ground-mounted PV plant in each area [-] on the sampled hours: pvlib with the
+    area's real clearness and the station temperature (``grids/solar.py``)."""
+    times = pd.DatetimeIndex(ds["time"].values).tz_localize("UTC")
+    temp, _, _ = nearest_station_temperature(reference_daily_temperature(load_reference_year()),
+                                             areas["solar_station_lat"].values, areas["solar_station_lon"].values,
+                                             ds["time"].values)
+    rows = [pv_capacity_factor(float(lat), float(lon), times, ds["solar_clearness"].sel(area=a).values, temp[i],
+                               system_loss)
+            for i, (a, lat, lon) in enumerate(zip(AREAS, areas["solar_station_lat"].values,
+                                                  areas["solar_station_lon"].values))]
+    return xr.DataArray(np.clip(np.vstack(rows), 0.0, 1.0), dims=("area", "time"),
+                        coords={"area": list(AREAS), "time": ds["time"].values})
+
+
+def watt_bit_inputs(cfg: PlanConfig, ds: xr.Dataset, profiles: xr.Dataset, jepx: xr.DataArray, fleet_ref: xr.Dataset,
+                    areas: xr.Dataset, rate: float) -> xr.Dataset:
+    """New clean supply, batteries and link expansions the plan may decide (``grids/clean_supply.py``), each only
+    when the configuration opens it: the components of ``models/`` join the model when their inputs are here."""
+    out = xr.Dataset()
+    costs = clean_supply.load_supply_costs()
+    if cfg.clean_supply:
+        offshore_cf = clean_supply._cost(costs, "wind_offshore_fixed", "capacity_factor")
+        floating_cf = clean_supply._cost(costs, "wind_offshore_floating", "capacity_factor")
+        wind = ds["wind_capacity_factor"]
+        shape = [new_solar_capacity_factor(ds, areas, areas.attrs["pv_performance_ratio"]), wind,
+                 clean_supply.offshore_shape(profiles["wind_cf"], wind, offshore_cf),
+                 clean_supply.offshore_shape(profiles["wind_cf"], wind, floating_cf)]
+        out["supply_capacity_factor"] = xr.concat(shape, dim="supply").assign_coords(
+            supply=list(clean_supply.SUPPLY_TECHS)).transpose("area", "supply", "time").assign_attrs(
+            units="1", long_name="output per MW of new supply, reference-year weather")
+        installed = xr.concat([fleet_ref["solar_capacity_mw"], fleet_ref["wind_capacity_mw"]], dim="vre").assign_coords(
+            vre=["solar", "wind"]).transpose("area", "vre")
+        out["supply_potential_mw"] = clean_supply.supply_potential_mw(list(cfg.years), installed)
+        out["supply_cost_jpy_per_mw_yr"] = clean_supply.annual_supply_cost_jpy_per_mw_yr(costs, rate)
+        out["displaceable_thermal_mw"] = (ds["thermal_output_mw"] - ds["thermal_floor_mw"]).clip(min=0.0).assign_attrs(
+            units="MW", long_name="thermal output above the must-run floor: what exported clean power displaces")
+        # The delivered price's non-energy part (network, levies, retail): a contracted plant's power pays it.
+        out["network_charge_jpy_per_mwh"] = (areas["price_jpy_per_kwh"] * 1e3 - jepx.mean("time")).clip(
+            min=0.0).assign_attrs(units="JPY/MWh", long_name="delivered price less the mean JEPX area price")
+    if cfg.storage:
+        out = out.merge(clean_supply.battery_costs(costs, rate))
+        bound = clean_supply.storage_bound_mw()
+        out["storage_max_power_mw"] = ("area", np.full(len(AREAS), bound), {"units": "MW"})
+        out["storage_max_energy_mwh"] = ("area", np.full(len(AREAS), bound * clean_supply.BATTERY_HOURS_BOUND),
+                                         {"units": "MWh"})
+    if cfg.link_expansion:
+        expansions = clean_supply.load_link_expansions(load_link_table(None, areas["frequency_hz"]))
+        out = out.merge(clean_supply.link_expansion_inputs(expansions, rate))
+    return out
 
 
 def existing_fleet(cfg: PlanConfig, years: list[int], areas=AREAS) -> xr.Dataset:

@@ -18,9 +18,11 @@ from grids.areas import AREAS
 from grids.tables import DataError
 from maps.charts import write_charts
 from maps.siting_map import make_map
+from maps.procurement import procurement_table, watt_bit_lines
+from models.clean_energy import explain_cfe_shortfall
 from models.extract import explain_shortfall, extract_results
 from models.plan import solve_plan
-from models.siting import SitingOptions
+
 from planner.config import PlanConfig
 from planner.inputs import EXTREME_FEATURES, build_inputs
 from planner.io import run_transaction, write_atomic, write_text_atomic
@@ -57,7 +59,9 @@ def run_dir_for(cfg: PlanConfig, scenario: str) -> Path:
 
 
 def summary_table(results: xr.Dataset) -> pd.DataFrame:
-    """One row per (chosen site, year): capacity by technology [MW], energy, PUE, emissions, clean share."""
+    """One row per (chosen site, year): capacity by technology [MW], energy, PUE, emissions, clean share, and the
+    plan's procurement in that year (``plan_*`` columns, ``maps/procurement.py``)."""
+    plan_rows = {int(r["year"]): r.to_dict() for _, r in procurement_table(results).iterrows()}
     rows = []
     for site in results["site"].values[results["build"].values == 1]:
         r = results.sel(site=site)
@@ -74,6 +78,7 @@ def summary_table(results: xr.Dataset) -> pd.DataFrame:
                        annual_pue=round(float(ry["site_annual_pue"]), 4),
                        emissions_t_co2_per_yr=round(float(ry["site_emissions_t"]), 1),
                        clean_share=round(float(ry["site_clean_share"]), 4))
+            row.update({f"plan_{k}": v for k, v in plan_rows[int(y)].items() if k not in ("scenario", "year")})
             rows.append(row)
     return pd.DataFrame(rows)
 
@@ -115,6 +120,21 @@ def run_scenario(cfg: PlanConfig, scenario: str, sites: xr.Dataset, log=print) -
     return out
 
 
+def hourly_matching_premium(cfg: PlanConfig, inputs: xr.Dataset, hourly: xr.Dataset) -> dict:
+    """The cost premium of hourly over annual carbon-free matching at the same share, as PyPSA's 24/7 studies report
+    it: the plan re-solved with annual matching, plan costs (without penalties) compared [JPY, discounted], and per
+    MWh of data-centre energy (discounted the same way)."""
+    annual_options = cfg.siting_options()
+    annual_options.cfe_matching = "annual"
+    annual = extract_results(solve_plan(inputs, annual_options, cfg.solver.mip_rel_gap, cfg.solver.time_limit_s,
+                                        method=cfg.solver.method), inputs)
+    premium = float(hourly["plan_cost_jpy"]) - float(annual["plan_cost_jpy"])
+    energy = float(((hourly["dc_power_mw"].sum("area") * hourly["weight_h"]).sum("time") * hourly["year_weight"]).sum())
+    return {"hourly_premium_jpy": premium, "hourly_premium_jpy_per_mwh": premium / energy if energy > 0 else 0.0,
+            "hourly_premium_share": premium / float(annual["plan_cost_jpy"]),
+            "annual_matching_plan_cost_jpy": float(annual["plan_cost_jpy"])}
+
+
 def _solve_and_write(cfg: PlanConfig, scenario: str, sites: xr.Dataset, folder: Path, log) -> dict:
     t = {}
     t0 = time.perf_counter()
@@ -127,7 +147,7 @@ def _solve_and_write(cfg: PlanConfig, scenario: str, sites: xr.Dataset, folder: 
     if inputs.attrs.get("committed_projects_left_out"):
         log(f"[{scenario}] committed projects on sites not in the candidate list, left out: "
             f"{inputs.attrs['committed_projects_left_out']}")
-    options = SitingOptions(cfg.cfe_target_share, cfg.cfe_matching, cfg.co2_cap_t_per_yr)
+    options = cfg.siting_options()
     t1 = time.perf_counter()
     sol = solve_plan(inputs, options, cfg.solver.mip_rel_gap, cfg.solver.time_limit_s, log_file=str(folder / "highs.log"),
                      method=cfg.solver.method, log=lambda line: log(f"[{scenario}] {line}"))
@@ -135,6 +155,13 @@ def _solve_and_write(cfg: PlanConfig, scenario: str, sites: xr.Dataset, folder: 
     t2 = time.perf_counter()
     results = extract_results(sol, inputs)
     t["extract"] = time.perf_counter() - t2
+    if options.cfe_target_share is not None and options.cfe_matching == "hourly":
+        premium = hourly_matching_premium(cfg, inputs, results)
+        results.attrs.update(premium)
+        log(f"[{scenario}] hourly {100 * options.cfe_target_share:.0f} % carbon-free matching costs "
+            f"{premium['hourly_premium_jpy'] / 1e12:,.3f} trn JPY more than annual matching at the same share "
+            f"({premium['hourly_premium_jpy_per_mwh']:,.0f} JPY per MWh of data-centre energy, "
+            f"{100 * premium['hourly_premium_share']:.1f} % of the annual-matching plan's cost)")
     shortfall = explain_shortfall(results)
     results.attrs.update(config=json.dumps(cfg.model_dump(mode="json"), sort_keys=True), git_revision=git_revision(),
                          title=f"Japan data-centre siting plan, {scenario}", shortfall="\n".join(shortfall))
@@ -144,12 +171,17 @@ def _solve_and_write(cfg: PlanConfig, scenario: str, sites: xr.Dataset, folder: 
         f"NOT OPTIMAL: stopped by {sol.report.termination}, best plan found is reported with its gap")
     log(f"[{scenario}] {sol.report.solver} {status}, MIP gap {100 * sol.report.mip_gap:.3f} %, "
         f"discounted plan cost {float(results['plan_cost_jpy']) / 1e12:,.2f} trn JPY")
-    log(f"[{scenario}] new data centres' power from decarbonised surplus (annual): " + ", ".join(
+    log(f"[{scenario}] new data centres' power from carbon-free sources (annual): " + ", ".join(
         f"{int(y)} {100 * float(v):.1f} %" for y, v in zip(results["year"].values, results["dc_clean_share"].values)))
+    for line in watt_bit_lines(results):
+        log(f"[{scenario}] {line}")
+    for line in explain_cfe_shortfall(results):
+        log(f"[{scenario}] target missed in {line}")
     for line in shortfall:
         log(f"[{scenario}] cannot be served in {line}")
     write_atomic(folder / "results.nc", lambda p: results.to_netcdf(p, engine="h5netcdf"))
     write_text_atomic(folder / "summary.csv", summary_table(results).to_csv(index=False))
+    write_text_atomic(folder / "procurement.csv", procurement_table(results).to_csv(index=False))
     if "existing_it_mw" in results:
         write_text_atomic(folder / "fleet.csv", fleet_table(results).to_csv(index=False))
     fmap = make_map(results)

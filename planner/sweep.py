@@ -145,7 +145,7 @@ def solve_group(configs: list[dict], out_dir: str) -> list[dict]:
     from planner.inputs import build_inputs
     from sites.candidates import load_sites
 
-    from models.siting import SitingOptions
+
 
     cfgs = [PlanConfig.model_validate(c, strict=False) for c in configs]  # JSON: year keys are strings
     sites = load_sites(cfgs[0].sites_file, cfgs[0].sites_layer)
@@ -159,7 +159,7 @@ def solve_group(configs: list[dict], out_dir: str) -> list[dict]:
         sol, inputs, state = solve_plan_reusing(
             lambda cfg=cfg: build_inputs(cfg, sites, cfg.scenarios[0]), state, json.dumps(fixed, sort_keys=True),
             {y: cfg.carbon_price_for(y) for y in cfg.years},
-            SitingOptions(cfg.cfe_target_share, cfg.cfe_matching, cfg.co2_cap_t_per_yr),
+            cfg.siting_options(),
             cfg.solver.mip_rel_gap, cfg.solver.time_limit_s, method=cfg.solver.method)
         res = extract_results(sol, inputs)
         metrics = point_metrics(res)

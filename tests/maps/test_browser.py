@@ -43,8 +43,14 @@ def test_offline_map_renders_without_network(offline_map, run):  # noqa: F811
     assert candidates == int((res["build"] == 0).sum())
     overlays = [name.strip() for name in
                 re.findall(r'type="checkbox" class="leaflet-control-layers-selector"[^>]*>\s*<span>([^<]*)', dom)]
-    # Two choropleths, links, landing stations, demand centres, candidates, one layer per year (+ plants, + fleet).
-    assert len(overlays) == 6 + res.sizes["year"] + int("plant" in res.dims) + int("existing_it_mw" in res), overlays
+    # Two choropleths, links, landing stations, demand centres, candidates, one layer per year (+ plants, + fleet,
+    # + new clean supply and link expansions when built).
+    supply = "new_supply_mw" in res and bool((res["new_supply_mw"].sel(year=last).sum("supply") > 0.5).any())
+    expansion = "link_expansion_mw" in res and bool((res["link_expansion_mw"].sel(year=last) > 0.5).any())
+    assert len(overlays) == (6 + res.sizes["year"] + int("plant" in res.dims) + int("existing_it_mw" in res)
+                             + int(supply) + int(expansion)), overlays
+    assert len(re.findall(r'class="[^"]*new-supply[^"]*"', dom)) == (
+        int((res["new_supply_mw"].sel(year=last).sum("supply") > 0.5).sum()) if "new_supply_mw" in res else 0)
     assert any(o.startswith(f"Chosen sites {last}") for o in overlays)
     assert shot.stat().st_size > 10_000
 

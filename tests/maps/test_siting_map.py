@@ -50,3 +50,17 @@ def test_esc_roundtrip_is_text(raw):
 def test_map_draws_the_existing_fleet(run):  # noqa: F811
     html = (run / "map.html").read_text()
     assert "Existing fleet 2030" in html and "existing-fleet" in html and "existing fleet, tokyo: 1,054 MW IT in 2024" in html
+
+
+def test_map_draws_new_supply_and_link_expansions_when_built(run):  # noqa: F811
+    import xarray as xr
+
+    res = xr.open_dataset(run / "results.nc", engine="h5netcdf")
+    html = (run / "map.html").read_text()
+    last = int(res["year"].values[-1])
+    supply = int((res["new_supply_mw"].sel(year=last).sum("supply") > 0.5).sum())
+    expansion = int((res["link_expansion_mw"].sel(year=last) > 0.5).sum())
+    assert ("New clean supply by area" in html) == (supply > 0)
+    assert html.count('"className": "new-supply"') == supply
+    assert ("Transmission built for data centres" in html) == (expansion > 0)
+    assert html.count('"className": "link-expansion"') == expansion

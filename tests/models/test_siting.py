@@ -219,15 +219,16 @@ def test_raising_the_carbon_price_never_raises_emissions(sites, p1, p2):
     assert e_hi <= e_lo * (1 + 1e-6) + 1e-6
 
 
-def test_impossible_policy_gives_a_plan_with_its_shortfall():
-    # 100 % hourly carbon-free power, but the second half-year has only 3 MW of clean surplus:
-    # the plan serves what clean power allows there and reports the rest as unserved.
+def test_impossible_target_is_missed_not_met_by_dropping_load():
+    # 100 % hourly carbon-free power, but the second half-year has only 3 MW of clean surplus: the plan serves
+    # all load and misses the target there by the fossil power it needs (12 - 3 MW), at the penalty.
     site = {"s": {"max_mw": 20, "pue": {"air": 1.2}}}
     ds = tiny_inputs(site, {"air": 1e6}, load_mw=10, weights=(4380.0, 4380.0), tolerant_share=1.0, days=[0, 1],
                      areas={"a": {"price": 10_000, "co2": 0.5, "headroom": [20.0, 3.0], "fossil": 1e6}})
     sol = solve_full(ds, SitingOptions(cfe_target_share=1.0, cfe_matching="hourly"))
-    assert pyo.value(sol.model.UnservedLatencyTolerant[2030, 1]) == pytest.approx(10 - 3 / 1.2)
-    assert pyo.value(sol.model.Emissions[2030]) == pytest.approx(0, abs=1e-6)
+    assert pyo.value(sol.model.UnservedLatencyTolerant[2030, 1]) == pytest.approx(0, abs=1e-6)
+    assert pyo.value(sol.model.CfeShortfall[2030, 1]) == pytest.approx(12 - 3, rel=1e-6)
+    assert pyo.value(sol.model.CfeShortfall[2030, 0]) == pytest.approx(0, abs=1e-6)
 
 
 def test_infeasible_policy_is_explained_not_bare_infeasible():

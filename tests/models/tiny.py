@@ -70,3 +70,48 @@ def tiny_inputs(sites: dict, techs: dict, *, load_mw: float, price: float = 10_0
         coords={"site": site_ids, "tech": tech_ids, "area": area_ids, "year": years, "time": np.arange(n_t),
                 "centre": centre_ids, "link": link_ids},
     )
+
+
+def with_clean_supply(ds: xr.Dataset, options: dict, network_charge: float = 0.0,
+                      displaceable: float = 1e6) -> xr.Dataset:
+    """Add new-supply inputs: ``options`` = {(area, supply): (potential MW, JPY/MW/yr, availability per timestep)}."""
+    ds = ds.drop_vars([v for v in ds.variables if "supply" in ds[v].dims or v == "displaceable_thermal_mw"
+                       or v == "network_charge_jpy_per_mwh"])
+    areas, years, n_t = list(ds["area"].values), list(ds["year"].values), ds.sizes["time"]
+    techs = sorted({k for _, k in options})
+    cf = np.zeros((len(areas), len(techs), n_t))
+    pot = np.zeros((len(areas), len(techs), len(years)))
+    cost = np.zeros(len(techs))
+    for (a, k), (potential, annual, avail) in options.items():
+        i, j = areas.index(a), techs.index(k)
+        cf[i, j] = np.broadcast_to(np.asarray(avail, dtype=float), (n_t,))
+        pot[i, j] = potential
+        cost[j] = annual
+    return ds.assign(
+        supply_capacity_factor=(("area", "supply", "time"), cf),
+        supply_potential_mw=(("area", "supply", "year"), pot),
+        supply_cost_jpy_per_mw_yr=("supply", cost),
+        network_charge_jpy_per_mwh=("area", np.full(len(areas), float(network_charge))),
+        displaceable_thermal_mw=(("area", "year", "time"), np.full((len(areas), len(years), n_t), float(displaceable))),
+    ).assign_coords(supply=techs)
+
+
+def with_storage(ds: xr.Dataset, power_cost: float, energy_cost: float, efficiency: float = 1.0,
+                 max_mw: float = 1e4) -> xr.Dataset:
+    """Add battery inputs: annual cost per MW and per MWh [JPY/yr], round-trip efficiency, bound per area."""
+    n_a = ds.sizes["area"]
+    return ds.assign(storage_power_cost_jpy_per_mw_yr=((), float(power_cost)),
+                     storage_energy_cost_jpy_per_mwh_yr=((), float(energy_cost)),
+                     storage_round_trip_efficiency=((), float(efficiency)),
+                     storage_max_power_mw=("area", np.full(n_a, float(max_mw))),
+                     storage_max_energy_mwh=("area", np.full(n_a, 8 * float(max_mw))))
+
+
+def with_expansions(ds: xr.Dataset, expansions: dict) -> xr.Dataset:
+    """Add link expansions: {id: (link, step MW, earliest year, JPY/MW/yr)}."""
+    ids = list(expansions)
+    return ds.assign(expansion_link=("expansion", [expansions[e][0] for e in ids]),
+                     expansion_max_mw=("expansion", [float(expansions[e][1]) for e in ids]),
+                     expansion_earliest_year=("expansion", [int(expansions[e][2]) for e in ids]),
+                     expansion_cost_jpy_per_mw_yr=("expansion", [float(expansions[e][3]) for e in ids])
+                     ).assign_coords(expansion=ids)

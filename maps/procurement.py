@@ -1,0 +1,86 @@
+"""How each plan powers its data centres, and whether it moved watts or bits (reads results only).
+
+``procurement_table``: one row per milestone year with the data centres'
+energy and where it came from (existing surplus, contracted new supply,
+batteries, spare thermal), what was built for it (new supply by technology,
+batteries, link expansions) and what that costs per year.
+
+``watt_bit_balance``: the watt-bit question in numbers, per year: MW of
+transmission built for data centres and its annual cost (watts), against IT
+MW placed outside the Tokyo and Kansai areas, away from the demand, and the
+fibre cost of carrying their data back (bits).
+"""
+from __future__ import annotations
+
+import pandas as pd
+import xarray as xr
+
+DEMAND_CORE_AREAS = ("tokyo", "kansai")
+
+
+def _cost(res: xr.Dataset, name: str, year) -> float:
+    comps = [str(c) for c in res["cost_component"].values]
+    return float(res["cost_jpy_per_yr"].sel(cost_component=name, year=year)) if name in comps else 0.0
+
+
+def _twh(power: xr.DataArray, w: xr.DataArray) -> float:
+    return float((power * w).sum()) / 1e6
+
+
+def procurement_table(res: xr.Dataset) -> pd.DataFrame:
+    w = res["weight_h"]
+    rows = []
+    for y in res["year"].values:
+        r = res.sel(year=y)
+        row = {"scenario": res.attrs.get("scenario", ""), "year": int(y),
+               "dc_energy_twh": round(_twh(r["dc_power_mw"], w), 4),
+               "dc_clean_share": round(float(r["dc_clean_share"]), 4),
+               "from_surplus_twh": round(_twh(r["clean_gen_mw"], w), 4),
+               "from_new_supply_twh": round(_twh(r["new_supply_used_mw"], w), 4) if "new_supply_used_mw" in r else 0.0,
+               "from_thermal_twh": round(_twh(r["fossil_gen_mw"], w), 4),
+               "emissions_mt_co2": round(float(r["emissions_t"]) / 1e6, 4)}
+        if "dc_annual_matched_share" in r:
+            row["dc_annual_matched_share"] = round(float(r["dc_annual_matched_share"]), 4)
+        if "new_supply_mw" in r:
+            for k in r["supply"].values:
+                row[f"new_{k}_mw"] = round(float(r["new_supply_mw"].sel(supply=k).sum("area")), 1)
+        if "storage_power_mw" in r:
+            row["battery_mw"] = round(float(r["storage_power_mw"].sum()), 1)
+            row["battery_mwh"] = round(float(r["storage_energy_mwh"].sum()), 1)
+        row.update({f"{k}_jpy_bn_per_yr": round(_cost(res, c, y) / 1e9, 3) for k, c in (
+            ("new_supply", "NewSupplyCost"), ("battery", "StorageCost"), ("link_expansion", "LinkExpansionCost"),
+            ("energy_purchase", "EnergyCost"), ("carbon", "CarbonCost"), ("cfe_target_missed", "CfeShortfallCost"))})
+        row.update(watt_bit_balance(res, y))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def watt_bit_balance(res: xr.Dataset, year) -> dict:
+    """Watts: transmission built [MW] and its cost with the existing links' charge [bn JPY/yr]; bits: IT MW outside
+    the Tokyo and Kansai areas and the fibre cost of all data carried [bn JPY/yr]."""
+    built = float(res["link_expansion_mw"].sel(year=year).sum()) if "link_expansion_mw" in res else 0.0
+    it = res["capacity_mw"].sel(year=year).sum("tech")
+    remote = float(it.where(~res["site_area"].isin(list(DEMAND_CORE_AREAS)), 0.0).sum())
+    return {"watts_link_built_mw": round(built, 1),
+            "watts_jpy_bn_per_yr": round((_cost(res, "LinkExpansionCost", year) + _cost(res, "TransmissionCost", year))
+                                         / 1e9, 3),
+            "bits_it_outside_tokyo_kansai_mw": round(remote, 1),
+            "bits_it_total_mw": round(float(it.sum()), 1),
+            "bits_fibre_jpy_bn_per_yr": round(_cost(res, "FibreCost", year) / 1e9, 3)}
+
+
+def watt_bit_lines(res: xr.Dataset) -> list[str]:
+    """One log line per year: the carbon-free share, procurement and the watts-versus-bits balance."""
+    lines = []
+    for _, row in procurement_table(res).iterrows():
+        supply = ", ".join(f"{k[4:-3].replace('_', ' ')} {row[k] / 1e3:,.2f}" for k in row.index
+                           if k.startswith("new_") and k.endswith("_mw") and row[k] > 0.5) or "none"
+        lines.append(
+            f"{int(row['year'])}: carbon-free {100 * row['dc_clean_share']:.1f} % of {row['dc_energy_twh']:,.1f} TWh "
+            f"(surplus {row['from_surplus_twh']:,.1f}, new supply {row['from_new_supply_twh']:,.1f}, thermal "
+            f"{row['from_thermal_twh']:,.1f} TWh); new supply GW: {supply}; batteries {row.get('battery_mw', 0) / 1e3:,.2f} GW"
+            f" / {row.get('battery_mwh', 0) / 1e3:,.1f} GWh; watts: {row['watts_link_built_mw'] / 1e3:,.2f} GW of links "
+            f"built ({row['watts_jpy_bn_per_yr']:,.1f} bn JPY/yr with the existing links' charge); bits: "
+            f"{row['bits_it_outside_tokyo_kansai_mw'] / 1e3:,.2f} of {row['bits_it_total_mw'] / 1e3:,.2f} GW IT outside "
+            f"Tokyo/Kansai (fibre {row['bits_fibre_jpy_bn_per_yr']:,.2f} bn JPY/yr)")
+    return lines
