@@ -105,7 +105,8 @@ def extract_clean_energy(m: pyo.ConcreteModel, res: xr.Dataset) -> xr.Dataset:
             export[areas.index(a), years.index(y), t] = pyo.value(v)
         res["clean_export_mw"] = (("area", "year", "time"), export, {
             "units": "MW", "long_name": "contracted clean output not taken, displacing thermal power elsewhere"})
-    res.attrs.update(cfe_target_share=m._cfe["share"], cfe_matching=m._cfe["matching"],
+    res.attrs.update(cfe_penalty_jpy_per_mwh=CFE_PENALTY_SHARE_OF_VOLL * pyo.value(m.voll_jpy_per_mwh),
+                     cfe_target_share=m._cfe["share"], cfe_matching=m._cfe["matching"],
                      cfe_additional=int(m._cfe["additional"]))
     return res
 
@@ -129,6 +130,8 @@ def explain_cfe_shortfall(res: xr.Dataset, tolerance_share: float = 1e-4) -> lis
         matching = res.attrs.get("cfe_matching", "")
         lines.append(f"{int(y)}: {matching} carbon-free target {100 * res.attrs.get('cfe_target_share', 0):.0f} % "
                      f"missed by {100 * missed / float(dc):.1f} % of data-centre energy; fossil power in hours "
-                     f"{', '.join(f'{h:02d}:00' for h in hours)} JST, in {', '.join(areas) or 'no area'}: the clean "
-                     "supply, storage and links open to the plan cannot cover those hours")
+                     f"{', '.join(f'{h:02d}:00' for h in hours)} JST, in {', '.join(areas) or 'no area'}: covering those "
+                     "hours with the supply, batteries and links open to the plan would cost more than the penalty "
+                     f"({res.attrs.get('cfe_penalty_jpy_per_mwh', 0):,.0f} JPY/MWh, half the value of lost load), "
+                     "or their potentials are used up")
     return lines

@@ -136,3 +136,18 @@ def test_a_partial_component_is_refused_in_one_line():
     ds = with_storage(tiny_inputs({"s": {"max_mw": 20, "pue": {"air": 1.0}}}, {"air": 1e6}, load_mw=10), 1e6, 5e6)
     with pytest.raises(ValueError, match="'storage_round_trip_efficiency' is missing"):
         build_siting_model(ds.drop_vars("storage_round_trip_efficiency"))
+
+
+def test_a_missed_target_is_explained_with_its_hours_and_areas():
+    from models.extract import extract_results
+    from models.clean_energy import explain_cfe_shortfall
+
+    ds = tiny_inputs({"s": {"max_mw": 20, "pue": {"air": 1.0}}}, {"air": 1e6}, load_mw=10, weights=(H / 2, H / 2),
+                     areas={"a": {"headroom": [20.0, 0.0]}})
+    ds["hour_jst"] = ("time", [12, 0])
+    sol = solve_plan(ds, SitingOptions(cfe_target_share=1.0, cfe_matching="hourly"), mip_rel_gap=1e-9)
+    res = extract_results(sol, ds)
+    lines = explain_cfe_shortfall(res)
+    assert len(lines) == 1 and lines[0].startswith("2030: hourly carbon-free target 100 % missed by 50.0 %")
+    assert "00:00 JST, in a:" in lines[0] and "12:00" not in lines[0]
+    assert float(res["dc_clean_share"].sel(year=2030)) == pytest.approx(0.5)
