@@ -84,3 +84,48 @@ def watt_bit_lines(res: xr.Dataset) -> list[str]:
             f"{row['bits_it_outside_tokyo_kansai_mw'] / 1e3:,.2f} of {row['bits_it_total_mw'] / 1e3:,.2f} GW IT outside "
             f"Tokyo/Kansai (fibre {row['bits_fibre_jpy_bn_per_yr']:,.2f} bn JPY/yr)")
     return lines
+
+
+def supply_break_even(res: xr.Dataset) -> pd.DataFrame:
+    """Break-even carbon price [JPY/t-CO2] of each contracted supply option against grid power, per area.
+
+    For one MW of option k in area a (hourly availability cf, weights w):
+
+        cost  = annual cost / sum_t w cf + network charge                     [JPY/MWh]
+        value = sum_t w cf price / sum_t w cf                                  [JPY/MWh], grid power it replaces
+        co2   = sum_t w cf co2 / sum_t w cf                                    [t/MWh], emissions it avoids
+        break-even carbon price = (cost - value) / co2
+
+    A screen, not the optimum: it assumes the data centres take all of the
+    output in place of thermal power (true while their load exceeds it).
+    The default plan's small contracted supply hinges on this number.
+    """
+    if "supply_capacity_factor" not in res:
+        return pd.DataFrame()
+    w = res["weight_h"]
+    cf = res["supply_capacity_factor"]
+    energy = (cf * w).sum("time")
+    value = (cf * w * res["price_jpy_per_mwh"]).sum("time") / energy.where(energy > 0)
+    co2 = (cf * w * res["co2_t_per_mwh"]).sum("time") / energy.where(energy > 0)
+    cost = res["supply_cost_jpy_per_mw_yr"] / energy.where(energy > 0) + res["network_charge_jpy_per_mwh"]
+    table = xr.Dataset({"cost_jpy_per_mwh": cost, "grid_value_jpy_per_mwh": value, "co2_t_per_mwh": co2,
+                        "break_even_carbon_jpy_per_t": (cost - value) / co2.where(co2 > 0)})
+    df = table.to_dataframe().reset_index()[["area", "supply", "cost_jpy_per_mwh", "grid_value_jpy_per_mwh",
+                                              "co2_t_per_mwh", "break_even_carbon_jpy_per_t"]]
+    potential = res["supply_potential_mw"].isel(year=-1).to_series()
+    df = df[df.set_index(["area", "supply"]).index.map(lambda i: potential.get(i, 0.0) > 0)]
+    df = df.dropna().round({"cost_jpy_per_mwh": 0, "grid_value_jpy_per_mwh": 0, "co2_t_per_mwh": 3,
+                            "break_even_carbon_jpy_per_t": 0})
+    return df.sort_values("break_even_carbon_jpy_per_t").reset_index(drop=True)
+
+
+def break_even_line(res: xr.Dataset) -> str | None:
+    """The cheapest options' break-even carbon prices against the plan's carbon price, in one line."""
+    df = supply_break_even(res)
+    if df.empty:
+        return None
+    price = float(res["carbon_price_jpy_per_t"].isel(year=-1))
+    best = ", ".join(f"{r.supply.replace('_', ' ')} in {r.area} {r.break_even_carbon_jpy_per_t:,.0f}"
+                     for r in df.head(4).itertuples())
+    return (f"contracted supply pays against grid power above these carbon prices (JPY/t-CO2; the plan's "
+            f"{int(res['year'].values[-1])} price is {price:,.0f}): {best} (supply_break_even.csv)")

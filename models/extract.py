@@ -7,6 +7,7 @@ import xarray as xr
 
 from models.clean_energy import extract_clean_energy
 from models.clean_supply import extract_clean_supply
+from models.marginal import INTERNAL_COSTS
 from models.plan import PlanSolution, unserved_penalty_jpy
 from models.storage import extract_storage
 from models.transmission import extract_link_expansion
@@ -106,8 +107,9 @@ def extract_results(sol: PlanSolution, inputs: xr.Dataset) -> xr.Dataset:
     duals = np.array([[[sol.duals[(a, y, t)] for t in T] for y in Y] for a in A])
     res["marginal_power_value_jpy_per_mwh"] = (("area", "year", "time"), duals, {
         "units": "JPY/MWh", "long_name": "short-run marginal value of power: dual of the area balance with the plan "
-        "(sites, capacities, latency-sensitive assignment) fixed"})
-    names = list(m.cost_components)
+        "(sites, capacities, assignment, new supply, batteries, link expansions) fixed and a 0.1 MW probe load in "
+        "every area (models/marginal.py)"})
+    names = [n for n in m.cost_components if n not in INTERNAL_COSTS]
     res = res.assign_coords(cost_component=names)
     res["cost_jpy_per_yr"] = (("cost_component", "year"), np.array([[pyo.value(m.component(n)[y]) for y in Y] for n in names]),
                               {"units": "JPY/yr"})

@@ -24,6 +24,7 @@ import xarray as xr
 from pyomo.contrib.appsi.base import TerminationCondition
 
 from models.clean_energy import cfe_penalty_jpy
+from models.marginal import hold_probe, release_probe
 from models.registry import OBJECTIVE_SCALE_JPY, registered_plan_variables
 from models.siting import SitingOptions, build_siting_model, plan_variables, total_unserved_mwh
 from models.solve import SolveError, SolveReport, new_solver, solve
@@ -56,11 +57,16 @@ def _continuous_plan_variables(m):
 
 
 def marginal_power_values(m, mip_rel_gap: float, time_limit_s: float, opt=None) -> dict:
-    """Duals of the area balance with the plan fixed [JPY/MWh]: the cost of one more MW of load for an hour.
+    """Duals of the area balance with the plan fixed and a probe load in every area [JPY/MWh]: the cost of one
+    more MW of load for an hour.
 
-    Sites, capacities and the latency-sensitive assignment are held at the
-    plan's values, so what remains is the dispatch of each day, which HiGHS's
-    presolve splits into small blocks.
+    Held fixed: sites, capacities, the latency-sensitive assignment, new
+    supply, batteries and link expansions (every plan variable). What remains
+    is the dispatch of each day, which HiGHS's presolve splits into small
+    blocks. The probe (``models/marginal.py``, 0.1 MW in every area and step)
+    removes the degenerate duals of areas with no data-centre load: they
+    report the cost of serving a MW there, not a neighbour's value minus the
+    link cost.
     """
     _fix_integers(m)
     for v in _continuous_plan_variables(m):
@@ -70,7 +76,14 @@ def marginal_power_values(m, mip_rel_gap: float, time_limit_s: float, opt=None) 
     opt.config.warmstart = False
     res = opt.solve(m)
     res.solution_loader.load_vars()
-    duals = res.solution_loader.get_duals([m.Area_Power_Balance[i] for i in m.Area_Power_Balance])
+    # The probe load makes every balance's dual the cost of serving one more MW there (models/marginal.py);
+    # the plan's dispatch stays the probe-free one just loaded.
+    release_probe(m)
+    try:
+        probed = opt.solve(m)
+        duals = probed.solution_loader.get_duals([m.Area_Power_Balance[i] for i in m.Area_Power_Balance])
+    finally:
+        hold_probe(m)
     out = {}
     for (a, y, t), c in m.Area_Power_Balance.items():
         scale = OBJECTIVE_SCALE_JPY / (pyo.value(m.weight_h[t]) * pyo.value(m.year_weight[y]))

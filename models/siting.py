@@ -20,6 +20,7 @@ import xarray as xr
 from models import clean_supply, storage, transmission
 from models.clean_energy import add_clean_energy_targets
 from models.facility_location import add_assignment
+from models.marginal import add_probe_load
 from models.registry import (add_area_power_balance, add_objective, check_required, has_inputs,
                              register_cost, register_injection, register_withdrawal, registered_plan_variables)
 
@@ -387,6 +388,7 @@ def build_siting_model(ds: xr.Dataset, options: SitingOptions | None = None,
             check_required(ds, required)
             add(m, ds)
     add_clean_energy_targets(m, options)
+    add_probe_load(m)
     add_unserved_cost(m)
     add_policy_levers(m, ds)
     add_area_power_balance(m)

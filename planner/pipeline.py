@@ -18,7 +18,7 @@ from grids.areas import AREAS
 from grids.tables import DataError
 from maps.charts import write_charts
 from maps.siting_map import make_map
-from maps.procurement import procurement_table, watt_bit_lines
+from maps.procurement import break_even_line, procurement_table, supply_break_even, watt_bit_lines
 from models.clean_energy import explain_cfe_shortfall
 from models.extract import explain_shortfall, extract_results
 from models.plan import solve_plan
@@ -175,6 +175,8 @@ def _solve_and_write(cfg: PlanConfig, scenario: str, sites: xr.Dataset, folder: 
         f"{int(y)} {100 * float(v):.1f} %" for y, v in zip(results["year"].values, results["dc_clean_share"].values)))
     for line in watt_bit_lines(results):
         log(f"[{scenario}] {line}")
+    if (line := break_even_line(results)) is not None:
+        log(f"[{scenario}] {line}")
     for line in explain_cfe_shortfall(results):
         log(f"[{scenario}] target missed in {line}")
     for line in shortfall:
@@ -182,6 +184,7 @@ def _solve_and_write(cfg: PlanConfig, scenario: str, sites: xr.Dataset, folder: 
     write_atomic(folder / "results.nc", lambda p: results.to_netcdf(p, engine="h5netcdf"))
     write_text_atomic(folder / "summary.csv", summary_table(results).to_csv(index=False))
     write_text_atomic(folder / "procurement.csv", procurement_table(results).to_csv(index=False))
+    write_text_atomic(folder / "supply_break_even.csv", supply_break_even(results).to_csv(index=False))
     if "existing_it_mw" in results:
         write_text_atomic(folder / "fleet.csv", fleet_table(results).to_csv(index=False))
     fmap = make_map(results)

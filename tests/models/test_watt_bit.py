@@ -151,3 +151,17 @@ def test_a_missed_target_is_explained_with_its_hours_and_areas():
     assert len(lines) == 1 and lines[0].startswith("2030: hourly carbon-free target 100 % missed by 50.0 %")
     assert "00:00 JST, in a:" in lines[0] and "12:00" not in lines[0]
     assert float(res["dc_clean_share"].sel(year=2030)) == pytest.approx(0.5)
+
+
+def test_an_idle_area_reports_the_cost_of_serving_it_not_its_neighbours_price_minus_the_link():
+    # Area a hosts the load at 10,000 JPY/MWh; area b has no site, its own power costs 30,000, and the link
+    # a -> b charges 1,000 JPY/MWh. One more MW in b costs min(30,000, 10,000 + 1,000) = 11,000.
+    ds = tiny_inputs({"s": {"max_mw": 20, "pue": {"air": 1.0}, "area": "a"}}, {"air": 1e6}, load_mw=10,
+                     areas={"a": {"price": 10_000, "co2": 0.0}, "b": {"price": 30_000, "co2": 0.0}},
+                     links={"ab": ("a", "b", 100.0)}, link_cost=1_000)
+    sol = solve_plan(ds, mip_rel_gap=1e-9)
+    assert sol.duals[("a", 2030, 0)] == pytest.approx(10_000, rel=1e-6)
+    assert sol.duals[("b", 2030, 0)] == pytest.approx(11_000, rel=1e-6)
+    # the plan's dispatch is the probe-free one
+    assert pyo.value(sol.model.FlowForward["ab", 2030, 0]) == pytest.approx(0, abs=1e-9)
+    assert all(v.fixed and pyo.value(v) == 0 for v in sol.model.ProbeLoad.values())

@@ -41,19 +41,25 @@ def test_run_writes_results_summary_and_map(run, capsys):
     assert (res["capacity_mw"].diff("year") >= -1e-6).all()  # built once and kept
     assert float(res["mip_gap"]) <= 0.005
     assert {"CapacityCost", "SiteFixedCost", "EnergyCost", "CarbonCost", "FibreCost", "TransmissionCost",
-            "UnservedCost"} == set(res["cost_component"].values)
+            "UnservedCost", "NewSupplyCost", "StorageCost", "LinkExpansionCost"} == set(res["cost_component"].values)
     total = float((res["cost_jpy_per_yr"].sum("cost_component") * res["year_weight"]).sum())
     assert total == pytest.approx(float(res["total_cost_jpy"]), rel=1e-6)
     assert res["marginal_power_value_jpy_per_mwh"].dims == ("area", "year", "time")
     assert float(res["marginal_power_value_jpy_per_mwh"].min()) >= 0
-    # The data centres' clean share: their clean MWh over all the MWh they draw, from the hourly dispatch.
+    # The data centres' clean share: one minus their fossil MWh over all the MWh they draw, from the hourly dispatch.
     w = res["weight_h"]
-    clean = float((res["clean_gen_mw"].sel(year=2040).sum("area") * w).sum())
+    dc = float((res["dc_power_mw"].sel(year=2040).sum("area") * w).sum())
     fossil = float((res["fossil_gen_mw"].sel(year=2040).sum("area") * w).sum())
-    assert float(res["dc_clean_share"].sel(year=2040)) == pytest.approx(clean / (clean + fossil))
+    assert float(res["dc_clean_share"].sel(year=2040)) == pytest.approx(1 - fossil / dc)
     assert ((res["dc_clean_share"] >= 0) & (res["dc_clean_share"] <= 1)).all()
+    assert res["new_supply_mw"].dims == ("area", "supply", "year") and res["link_expansion_mw"].dims == ("link", "year")
     summary = pd.read_csv(run / "summary.csv")
     assert set(summary["site_id"]) == set(res["site"].values[res["build"].values == 1])
+    procurement = pd.read_csv(run / "procurement.csv").set_index("year")
+    assert procurement.loc[2040, "dc_clean_share"] == pytest.approx(float(res["dc_clean_share"].sel(year=2040)), abs=1e-4)
+    assert {"watts_link_built_mw", "bits_it_outside_tokyo_kansai_mw", "new_solar_mw", "battery_mwh"} <= set(procurement)
+    assert (summary["plan_dc_clean_share"] == summary["year"].map(procurement["dc_clean_share"])).all()
+    assert (run / "supply_break_even.csv").stat().st_size > 0
     html = (run / "map.html").read_text()
     assert "maps.gsi.go.jp" in html and "GSI tiles" in html and "openstreetmap.org/copyright" in html and "chosen-site" in html
 
