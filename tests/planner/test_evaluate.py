@@ -82,6 +82,7 @@ def test_full_year_plan_is_run_and_scored_by_decomposition(tmp_path):
     write_site_subset(tmp_path, SITES[:3])
     cfg = load_config(overrides={"scenarios": ["jst_modest"], "years": [2030], "time_sampling": "full_year",
                                  "timestep_hours": 4, "sites_file": str(tmp_path / "sites.csv"),
+                                 "clean_supply": False, "storage": False, "link_expansion": False,
                                  "results_dir": str(tmp_path / "results"), "solver": {"mip_rel_gap": 1e-5}})
     lines = []
     run = run_plan(cfg, log=lines.append)[0]
