@@ -47,7 +47,7 @@ def procurement_table(res: xr.Dataset) -> pd.DataFrame:
         if "storage_power_mw" in r:
             row["battery_mw"] = round(float(r["storage_power_mw"].sum()), 1)
             row["battery_mwh"] = round(float(r["storage_energy_mwh"].sum()), 1)
-        row.update({f"{k}_jpy_bn_per_yr": round(_cost(res, c, y) / 1e9, 3) for k, c in (
+        row.update({f"{k}_jpy_bn_per_yr": round(_cost(res, c, y) / 1e9, 3) + 0.0 for k, c in (  # no "-0.0"
             ("new_supply", "NewSupplyCost"), ("battery", "StorageCost"), ("link_expansion", "LinkExpansionCost"),
             ("energy_purchase", "EnergyCost"), ("carbon", "CarbonCost"), ("cfe_target_missed", "CfeShortfallCost"))})
         row.update(watt_bit_balance(res, y))
@@ -75,9 +75,11 @@ def watt_bit_lines(res: xr.Dataset) -> list[str]:
     for _, row in procurement_table(res).iterrows():
         supply = ", ".join(f"{k[4:-3].replace('_', ' ')} {row[k] / 1e3:,.2f}" for k in row.index
                            if k.startswith("new_") and k.endswith("_mw") and row[k] > 0.5) or "none"
+        matched = (f"{100 * row['dc_annual_matched_share']:.1f} % as annual matching counts it; "
+                   if "dc_annual_matched_share" in row.index else "")
         lines.append(
             f"{int(row['year'])}: carbon-free {100 * row['dc_clean_share']:.1f} % of {row['dc_energy_twh']:,.1f} TWh "
-            f"(surplus {row['from_surplus_twh']:,.1f}, new supply {row['from_new_supply_twh']:,.1f}, thermal "
+            f"({matched}surplus {row['from_surplus_twh']:,.1f}, new supply {row['from_new_supply_twh']:,.1f}, thermal "
             f"{row['from_thermal_twh']:,.1f} TWh); new supply GW: {supply}; batteries {row.get('battery_mw', 0) / 1e3:,.2f} GW"
             f" / {row.get('battery_mwh', 0) / 1e3:,.1f} GWh; watts: {row['watts_link_built_mw'] / 1e3:,.2f} GW of links "
             f"built ({row['watts_jpy_bn_per_yr']:,.1f} bn JPY/yr with the existing links' charge); bits: "
