@@ -1,4 +1,6 @@
-"""New clean supply, storage and transmission that data centres may contract or pay for: costs, limits, hourly shapes.
+"""New clean supply and storage that data centres may contract: costs, limits, hourly shapes.
+
+(Link expansions, the third watt-bit option, are with the links: ``grids/links.py``.)
 
 Tables (``grids/data``), each row with source, year and status:
 
@@ -10,8 +12,6 @@ Tables (``grids/data``), each row with source, year and status:
 - ``offshore_wind_zones.csv``: the offshore promotion and promising zones
   (再エネ海域利用法) with MW and earliest operation; zones already awarded are
   in the pathway and closed to new buyers.
-- ``link_expansions.csv``: the OCCTO master-plan and decided link expansions
-  with capacity step, earliest year and cost.
 
 Annual cost of one MW [JPY/MW/yr] = capex x CRF(r, lifetime) + fixed O&M
 (the same annuity as the data centres' capex, ``sites/economics.py``).
@@ -61,7 +61,8 @@ def load_supply_costs(path: Path | str | None = None) -> pd.DataFrame:
     return df.set_index(["technology", "quantity"])
 
 
-def _cost(costs: pd.DataFrame, tech: str, quantity: str, path_name: str = "clean_supply_costs.csv") -> float:
+def supply_cost(costs: pd.DataFrame, tech: str, quantity: str, path_name: str = "clean_supply_costs.csv") -> float:
+    """One value of ``load_supply_costs()`` (technology, quantity), or a one-line error naming the missing row."""
     if (tech, quantity) not in costs.index:
         raise DataError(f"{path_name}: no row for {tech} / {quantity}")
     return float(costs.loc[(tech, quantity), "value"])
@@ -69,22 +70,23 @@ def _cost(costs: pd.DataFrame, tech: str, quantity: str, path_name: str = "clean
 
 def annual_supply_cost_jpy_per_mw_yr(costs: pd.DataFrame, rate: float) -> xr.DataArray:
     """capex x CRF(rate, lifetime) + fixed O&M [JPY/MW/yr] of each supply technology (dim ``supply``)."""
-    values = [_cost(costs, k, "capex_jpy_per_mw") * crf(rate, _cost(costs, k, "lifetime_years"))
-              + _cost(costs, k, "fom_jpy_per_mw_yr") for k in SUPPLY_TECHS]
+    values = [supply_cost(costs, k, "capex_jpy_per_mw") * crf(rate, supply_cost(costs, k, "lifetime_years"))
+              + supply_cost(costs, k, "fom_jpy_per_mw_yr") for k in SUPPLY_TECHS]
     return xr.DataArray(values, dims="supply", coords={"supply": list(SUPPLY_TECHS)}, name="supply_cost_jpy_per_mw_yr",
                         attrs={"units": "JPY/MW/yr", "long_name": "annualised capex plus fixed O&M"})
 
 
 def battery_costs(costs: pd.DataFrame, rate: float) -> xr.Dataset:
     """Annual cost of battery power [JPY/MW/yr] and energy [JPY/MWh/yr], and the round-trip efficiency [-]."""
-    annuity = crf(rate, _cost(costs, STORAGE_TECH, "lifetime_years")) + _cost(costs, STORAGE_TECH, "fom_share_per_yr")
-    efficiency = _cost(costs, STORAGE_TECH, "round_trip_efficiency")
+    annuity = (crf(rate, supply_cost(costs, STORAGE_TECH, "lifetime_years"))
+               + supply_cost(costs, STORAGE_TECH, "fom_share_per_yr"))
+    efficiency = supply_cost(costs, STORAGE_TECH, "round_trip_efficiency")
     if not 0.0 < efficiency <= 1.0:
         raise DataError(f"clean_supply_costs.csv: battery round_trip_efficiency {efficiency} is not in (0, 1]")
     return xr.Dataset({
-        "storage_power_cost_jpy_per_mw_yr": ((), _cost(costs, STORAGE_TECH, "power_capex_jpy_per_mw") * annuity,
+        "storage_power_cost_jpy_per_mw_yr": ((), supply_cost(costs, STORAGE_TECH, "power_capex_jpy_per_mw") * annuity,
                                              {"units": "JPY/MW/yr"}),
-        "storage_energy_cost_jpy_per_mwh_yr": ((), _cost(costs, STORAGE_TECH, "energy_capex_jpy_per_mwh") * annuity,
+        "storage_energy_cost_jpy_per_mwh_yr": ((), supply_cost(costs, STORAGE_TECH, "energy_capex_jpy_per_mwh") * annuity,
                                                {"units": "JPY/MWh/yr"}),
         "storage_round_trip_efficiency": ((), efficiency, {"units": "1"}),
     })
@@ -181,47 +183,3 @@ def offshore_shape(wind_cf_year: xr.DataArray, wind_cf_sample: xr.DataArray, cap
         bad = str(mean["area"].values[int(np.argmax((mean <= 0).values))])
         raise DataError(f"no wind output recorded in area '{bad}' to shape offshore wind")
     return (wind_cf_sample * (capacity_factor / mean)).clip(max=1.0)
-
-
-def load_link_expansions(link_table: pd.DataFrame, path: Path | str | None = None) -> pd.DataFrame:
-    """Candidate link expansions, checked against ``links.csv``: each link's expansions add up to its planned stages.
-
-    ``link_table`` is ``grids.links.load_link_table()``; planned stages
-    (``stage == planned``) are what the expansions stand for, so with
-    expansions as decisions the planned stages leave the exogenous capacity.
-    """
-    path = _path(path, "link_expansions.csv")
-    df = read_table(path, ("expansion_id", "link_id", "capacity_mw", "earliest_year", "capex_jpy_per_mw",
-                           "fom_share_per_yr", "lifetime_years"),
-                    numeric=("capacity_mw", "earliest_year", "capex_jpy_per_mw", "fom_share_per_yr", "lifetime_years"),
-                    key="expansion_id")
-    reject_first(path, df, ~df["link_id"].isin(link_table["link_id"]), lambda r: f"unknown link '{r['link_id']}'",
-                 key="expansion_id")
-    for col in ("capacity_mw", "capex_jpy_per_mw", "lifetime_years"):
-        reject_first(path, df, df[col] <= 0, lambda r, c=col: f"{c} must be positive", key="expansion_id")
-    reject_first(path, df, df["fom_share_per_yr"] < 0, lambda r: "negative fom_share_per_yr", key="expansion_id")
-    for link_id, g in link_table.groupby("link_id"):
-        planned = g[g["stage"] == "planned"]["capacity_mw"]
-        built = g[g["stage"] != "planned"]["capacity_mw"]
-        step = (planned.max() - (built.max() if len(built) else 0.0)) if len(planned) else 0.0
-        offered = float(df.loc[df["link_id"] == link_id, "capacity_mw"].sum())
-        if abs(offered - step) > 1e-6:
-            raise DataError(f"{path.name}: expansions of link {link_id} add {offered:,.0f} MW but its planned stages in "
-                            f"links.csv add {step:,.0f} MW")
-    df["earliest_year"] = df["earliest_year"].astype(int)
-    return df
-
-
-def link_expansion_inputs(expansions: pd.DataFrame, rate: float) -> xr.Dataset:
-    """Model inputs over dim ``expansion``: its link, step [MW], earliest year and annual cost [JPY/MW/yr]."""
-    annual = [row["capex_jpy_per_mw"] * (crf(rate, row["lifetime_years"]) + row["fom_share_per_yr"])
-              for _, row in expansions.iterrows()]
-    return xr.Dataset({
-        "expansion_link": ("expansion", expansions["link_id"].to_numpy()),
-        "expansion_max_mw": ("expansion", expansions["capacity_mw"].to_numpy(dtype=float), {"units": "MW"}),
-        "expansion_earliest_year": ("expansion", expansions["earliest_year"].to_numpy()),
-        "expansion_cost_jpy_per_mw_yr": ("expansion", np.asarray(annual, dtype=float), {
-            "units": "JPY/MW/yr", "long_name": "annualised capex plus fixed O&M"}),
-        "expansion_capex_jpy_per_mw": ("expansion", expansions["capex_jpy_per_mw"].to_numpy(dtype=float),
-                                       {"units": "JPY/MW"}),
-    }, coords={"expansion": expansions["expansion_id"].to_numpy()})

@@ -69,10 +69,10 @@ def watt_bit_balance(res: xr.Dataset, year) -> dict:
             "bits_fibre_jpy_bn_per_yr": round(_cost(res, "FibreCost", year) / 1e9, 3)}
 
 
-def watt_bit_lines(res: xr.Dataset) -> list[str]:
-    """One log line per year: the carbon-free share, procurement and the watts-versus-bits balance."""
+def watt_bit_lines(procurement: pd.DataFrame) -> list[str]:
+    """One log line per year of ``procurement_table``: the carbon-free share, procurement and watts versus bits."""
     lines = []
-    for _, row in procurement_table(res).iterrows():
+    for _, row in procurement.iterrows():
         supply = ", ".join(f"{k[4:-3].replace('_', ' ')} {row[k] / 1e3:,.2f}" for k in row.index
                            if k.startswith("new_") and k.endswith("_mw") and row[k] > 0.5) or "none"
         matched = (f"{100 * row['dc_annual_matched_share']:.1f} % as annual matching counts it; "

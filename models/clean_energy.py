@@ -91,15 +91,12 @@ def cfe_penalty_jpy(m: pyo.ConcreteModel) -> float:
 
 def extract_clean_energy(m: pyo.ConcreteModel, res: xr.Dataset) -> xr.Dataset:
     """``cfe_shortfall_mw`` (year, time) and the target's share, matching and additionality as attributes."""
-    if m.component("CfeShortfall") is None:
-        return res
-    years, steps = list(m.YEARS), list(m.TIMESTEPS)
+    areas, years, steps = list(m.AREAS), list(m.YEARS), list(m.TIMESTEPS)
     short = np.array([[pyo.value(m.CfeShortfall[y, t]) for t in steps] for y in years])
     short[short < 1e-6] = 0.0
     res["cfe_shortfall_mw"] = (("year", "time"), short, {
         "units": "MW", "long_name": "fossil power above what the carbon-free target allows (target missed)"})
     if m.component("CleanExport") is not None:
-        areas, steps = list(m.AREAS), list(m.TIMESTEPS)
         export = np.zeros((len(areas), len(years), len(steps)))
         for (a, y, t), v in m.CleanExport.items():
             export[areas.index(a), years.index(y), t] = pyo.value(v)

@@ -71,13 +71,15 @@ def add_clean_supply(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
     m.NewSupplyUsed = pyo.Var(m.SUPPLY_AREAS, m.YEARS, m.TIMESTEPS, domain=pyo.NonNegativeReals,
                               bounds=lambda m, a, y, t: (0.0, sum(
                                   m.supply_capacity_factor[a, k, t] * m.supply_potential_mw[a, k, y] for k in techs_in[a])))
+    m.NewSupplyAvailable = pyo.Expression(m.SUPPLY_AREAS, m.YEARS, m.TIMESTEPS, rule=lambda m, a, y, t: sum(
+        m.supply_capacity_factor[a, k, t] * m.NewSupply[a, k, y] for k in techs_in[a]))
     m.New_Supply_Availability = pyo.Constraint(m.SUPPLY_AREAS, m.YEARS, m.TIMESTEPS, rule=lambda m, a, y, t: (
-        m.NewSupplyUsed[a, y, t] <= sum(m.supply_capacity_factor[a, k, t] * m.NewSupply[a, k, y] for k in techs_in[a])))
+        m.NewSupplyUsed[a, y, t] <= m.NewSupplyAvailable[a, y, t]))
     m.NewSupplyInjection = pyo.Expression(m.AREAS, m.YEARS, m.TIMESTEPS, rule=lambda m, a, y, t: (
         m.NewSupplyUsed[a, y, t] if a in techs_in else 0.0))
     register_injection(m, "NewSupplyInjection")
-    m.NewSupplySpare = pyo.Expression(m.SUPPLY_AREAS, m.YEARS, m.TIMESTEPS, rule=lambda m, a, y, t: sum(
-        m.supply_capacity_factor[a, k, t] * m.NewSupply[a, k, y] for k in techs_in[a]) - m.NewSupplyUsed[a, y, t])
+    m.NewSupplySpare = pyo.Expression(m.SUPPLY_AREAS, m.YEARS, m.TIMESTEPS, rule=lambda m, a, y, t: (
+        m.NewSupplyAvailable[a, y, t] - m.NewSupplyUsed[a, y, t]))
     disp = ds["displaceable_thermal_mw"].transpose("area", "year", "time").sel(area=areas, year=years).values
     m.displaceable_thermal_mw = pyo.Param(m.SUPPLY_AREAS, m.YEARS, m.TIMESTEPS, initialize={
         (a, y, t): max(float(disp[ia[a], n, t]), 0.0) for a in supplied for n, y in enumerate(years) for t in steps})

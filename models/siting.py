@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
 import pyomo.environ as pyo
 import xarray as xr
 
@@ -122,8 +121,8 @@ def add_sets(m, ds):
     m.LINKS_FROM = pyo.Set(m.AREAS, initialize={a: [l for l in m.LINKS if link_from[l] == a] for a in m.AREAS})
     m.LINKS_TO = pyo.Set(m.AREAS, initialize={a: [l for l in m.LINKS if link_to[l] == a] for a in m.AREAS})
     # Areas whose power can reach a candidate site: the only ones where supply built for data centres is of use.
-    m.CONNECTED_AREAS = pyo.Set(initialize=[a for a in m.AREAS if m.SITES_IN_AREA[a] or set(link_from.values()) & {a}
-                                            or set(link_to.values()) & {a}], ordered=True)
+    link_ends = set(link_from.values()) | set(link_to.values())
+    m.CONNECTED_AREAS = pyo.Set(initialize=[a for a in m.AREAS if m.SITES_IN_AREA[a] or a in link_ends], ordered=True)
 
 
 def add_params(m, ds):

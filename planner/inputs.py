@@ -16,7 +16,7 @@ import xarray as xr
 from grids import clean_supply, supply
 from grids.areas import AREAS, load_areas, load_prefectures
 from grids.demand import demand_twh
-from grids.links import load_link_table
+from grids.links import link_expansion_inputs, load_link_expansions, load_link_table
 from grids.pathway import pathway_dataset
 from grids.reference_year import annual_twh, available_mw, load_reference_year, reference_hours
 from grids.solar import clearness_from_output, pv_capacity_factor
@@ -610,13 +610,12 @@ def build_inputs(cfg: PlanConfig, sites: xr.Dataset, scenario: str | None = None
     return aggregate_blocks(ds, cfg.timestep_hours)
 
 
-def new_solar_capacity_factor(ds: xr.Dataset, areas: xr.Dataset, system_loss: float) -> xr.DataArray:
+def new_solar_capacity_factor(ds: xr.Dataset, areas: xr.Dataset, temp_air: xr.DataArray,
+                              system_loss: float) -> xr.DataArray:
     """Hourly output per MW of a new ground-mounted PV plant in each area [-] on the sampled hours: pvlib with the
-    area's real clearness and the station temperature (``grids/solar.py``)."""
+    area's real clearness and ``temp_air`` (area, time), the temperature at its reference station (``grids/solar.py``)."""
     times = pd.DatetimeIndex(ds["time"].values).tz_localize("UTC")
-    temp, _, _ = nearest_station_temperature(reference_daily_temperature(load_reference_year()),
-                                             areas["solar_station_lat"].values, areas["solar_station_lon"].values,
-                                             ds["time"].values)
+    temp = temp_air.sel(area=list(AREAS), time=ds["time"].values).values
     rows = [pv_capacity_factor(float(lat), float(lon), times, ds["solar_clearness"].sel(area=a).values, temp[i],
                                system_loss)
             for i, (a, lat, lon) in enumerate(zip(AREAS, areas["solar_station_lat"].values,
@@ -632,10 +631,10 @@ def watt_bit_inputs(cfg: PlanConfig, ds: xr.Dataset, profiles: xr.Dataset, jepx:
     out = xr.Dataset()
     costs = clean_supply.load_supply_costs()
     if cfg.clean_supply:
-        offshore_cf = clean_supply._cost(costs, "wind_offshore_fixed", "capacity_factor")
-        floating_cf = clean_supply._cost(costs, "wind_offshore_floating", "capacity_factor")
+        offshore_cf = clean_supply.supply_cost(costs, "wind_offshore_fixed", "capacity_factor")
+        floating_cf = clean_supply.supply_cost(costs, "wind_offshore_floating", "capacity_factor")
         wind = ds["wind_capacity_factor"]
-        shape = [new_solar_capacity_factor(ds, areas, areas.attrs["pv_performance_ratio"]), wind,
+        shape = [new_solar_capacity_factor(ds, areas, profiles["temp_air"], areas.attrs["pv_performance_ratio"]), wind,
                  clean_supply.offshore_shape(profiles["wind_cf"], wind, offshore_cf),
                  clean_supply.offshore_shape(profiles["wind_cf"], wind, floating_cf)]
         out["supply_capacity_factor"] = xr.concat(shape, dim="supply").assign_coords(
@@ -657,8 +656,8 @@ def watt_bit_inputs(cfg: PlanConfig, ds: xr.Dataset, profiles: xr.Dataset, jepx:
         out["storage_max_energy_mwh"] = ("area", np.full(len(AREAS), bound * clean_supply.BATTERY_HOURS_BOUND),
                                          {"units": "MWh"})
     if cfg.link_expansion:
-        expansions = clean_supply.load_link_expansions(load_link_table(None, areas["frequency_hz"]))
-        out = out.merge(clean_supply.link_expansion_inputs(expansions, rate))
+        expansions = load_link_expansions(load_link_table(None, areas["frequency_hz"]))
+        out = out.merge(link_expansion_inputs(expansions, rate))
     return out
 
 

@@ -58,10 +58,10 @@ def run_dir_for(cfg: PlanConfig, scenario: str) -> Path:
     return run
 
 
-def summary_table(results: xr.Dataset) -> pd.DataFrame:
+def summary_table(results: xr.Dataset, procurement: pd.DataFrame) -> pd.DataFrame:
     """One row per (chosen site, year): capacity by technology [MW], energy, PUE, emissions, clean share, and the
-    plan's procurement in that year (``plan_*`` columns, ``maps/procurement.py``)."""
-    plan_rows = {int(r["year"]): r.to_dict() for _, r in procurement_table(results).iterrows()}
+    plan's procurement in that year (``plan_*`` columns from ``maps.procurement.procurement_table``)."""
+    plan_rows = {int(r["year"]): r.to_dict() for _, r in procurement.iterrows()}
     rows = []
     for site in results["site"].values[results["build"].values == 1]:
         r = results.sel(site=site)
@@ -173,7 +173,8 @@ def _solve_and_write(cfg: PlanConfig, scenario: str, sites: xr.Dataset, folder: 
         f"discounted plan cost {float(results['plan_cost_jpy']) / 1e12:,.2f} trn JPY")
     log(f"[{scenario}] new data centres' power from carbon-free sources (annual): " + ", ".join(
         f"{int(y)} {100 * float(v):.1f} %" for y, v in zip(results["year"].values, results["dc_clean_share"].values)))
-    for line in watt_bit_lines(results):
+    procurement = procurement_table(results)
+    for line in watt_bit_lines(procurement):
         log(f"[{scenario}] {line}")
     if (line := break_even_line(results)) is not None:
         log(f"[{scenario}] {line}")
@@ -182,8 +183,8 @@ def _solve_and_write(cfg: PlanConfig, scenario: str, sites: xr.Dataset, folder: 
     for line in shortfall:
         log(f"[{scenario}] cannot be served in {line}")
     write_atomic(folder / "results.nc", lambda p: results.to_netcdf(p, engine="h5netcdf"))
-    write_text_atomic(folder / "summary.csv", summary_table(results).to_csv(index=False))
-    write_text_atomic(folder / "procurement.csv", procurement_table(results).to_csv(index=False))
+    write_text_atomic(folder / "summary.csv", summary_table(results, procurement).to_csv(index=False))
+    write_text_atomic(folder / "procurement.csv", procurement.to_csv(index=False))
     write_text_atomic(folder / "supply_break_even.csv", supply_break_even(results).to_csv(index=False))
     if "existing_it_mw" in results:
         write_text_atomic(folder / "fleet.csv", fleet_table(results).to_csv(index=False))

@@ -7,8 +7,8 @@ import xarray as xr
 
 from grids import clean_supply as cs
 from grids.areas import AREAS
-from grids.links import load_link_table
-from grids.tables import DataError
+from grids.links import load_link_expansions, load_link_table
+from grids.tables import DataError, data_path
 from sites.economics import crf
 
 
@@ -46,19 +46,19 @@ def test_offshore_potential_is_the_open_zones_from_their_earliest_year():
 
 def test_expansions_add_up_to_the_planned_stages_or_are_refused(tmp_path):
     links = load_link_table()
-    ok = cs.load_link_expansions(links)
+    ok = load_link_expansions(links)
     assert set(ok["link_id"]) == set(links.loc[links["stage"] == "planned", "link_id"])
     bad = tmp_path / "link_expansions.csv"
-    text = cs._path(None, "link_expansions.csv").read_text(encoding="utf-8").replace("\nkanmon_hvdc,chugoku_kyushu,1000,",
+    text = data_path("grids", "link_expansions.csv").read_text(encoding="utf-8").replace("\nkanmon_hvdc,chugoku_kyushu,1000,",
                                                                                     "\nkanmon_hvdc,chugoku_kyushu,1500,")
     bad.write_text(text, encoding="utf-8")
     with pytest.raises(DataError, match="expansions of link chugoku_kyushu add 1,500 MW but its planned stages"):
-        cs.load_link_expansions(links, bad)
+        load_link_expansions(links, bad)
 
 
 def test_unknown_technology_in_costs_names_the_row(tmp_path):
     path = tmp_path / "costs.csv"
-    text = cs._path(None, "clean_supply_costs.csv").read_text(encoding="utf-8")
+    text = data_path("grids", "clean_supply_costs.csv").read_text(encoding="utf-8")
     path.write_text(text.replace("\nsolar,capex", "\nfusion,capex", 1), encoding="utf-8")
     with pytest.raises(DataError, match=r"costs.csv: row 2 \(fusion\): unknown technology 'fusion'"):
         cs.load_supply_costs(path)
