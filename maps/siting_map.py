@@ -22,6 +22,8 @@ from functools import lru_cache
 import branca.colormap as cm
 import xarray as xr
 
+from maps.cooling_report import break_even_popup_rows, site_cooling_facts
+
 AREA_COLOURS = {
     "hokkaido": "#1f77b4", "tohoku": "#17becf", "tokyo": "#d62728", "chubu": "#ff7f0e", "hokuriku": "#9467bd",
     "kansai": "#e377c2", "chugoku": "#8c564b", "shikoku": "#bcbd22", "kyushu": "#2ca02c", "okinawa": "#7f7f7f",
@@ -95,7 +97,10 @@ def _fmt(x, digits=1):
 def site_cost_breakdown_jpy(results: xr.Dataset, site: str, year: int) -> dict:
     """Annual cost of one site in one year by component [JPY/yr] (energy at its area's hourly price, weighted by the
     site's own facility power)."""
-    r = results.sel(site=site, year=year)
+    cost_vars = [v for v in ("site_area", "capex_jpy_per_mw_yr", "capacity_mw", "capex_high_density_jpy_per_mw_yr",
+                             "capacity_high_density_mw", "site_fixed_jpy_per_yr", "open", "site_energy_mwh",
+                             "site_emissions_t", "carbon_price_jpy_per_t") if v in results]
+    r = results[cost_vars].sel(site=site, year=year)  # a few variables: selecting the whole Dataset is slow
     area = str(r["site_area"].values)
     price = results["price_jpy_per_mwh"].sel(area=area)
     if "time" in price.dims:
@@ -104,15 +109,22 @@ def site_cost_breakdown_jpy(results: xr.Dataset, site: str, year: int) -> dict:
         w = results["weight_h"] * (power if power is not None and float(power.sum()) > 0 else 1.0)
         price = (price * w).sum("time") / w.sum("time")
     return {
-        "capex, O&M, land / 設備・運用・土地": float((r["capex_jpy_per_mw_yr"] * r["capacity_mw"]).sum()),
+        "capex, O&M, land / 設備・運用・土地": float((r["capex_jpy_per_mw_yr"] * r["capacity_mw"]).sum()) + (float(
+            ((r["capex_high_density_jpy_per_mw_yr"] - r["capex_jpy_per_mw_yr"]) * r["capacity_high_density_mw"]).sum())
+            if "capacity_high_density_mw" in r else 0.0),
         "site fixed / 拠点固定費": float(r["site_fixed_jpy_per_yr"]) * int(r["open"]),
         "electricity / 電力": float(r["site_energy_mwh"]) * float(price),
         "carbon / 炭素": float(r["site_emissions_t"]) * float(r["carbon_price_jpy_per_t"]),
     }
 
 
-def site_popup_html(results: xr.Dataset, site: str) -> str:
-    r = results.sel(site=site)
+POPUP_VARS = ("site_name", "site_name_ja", "prefecture", "site_area", "site_kind", "max_it_mw", "climate_station",
+              "landing_station", "landing_distance_km", "build", "build_year", "capacity_mw", "site_annual_pue",
+              "site_energy_mwh", "site_emissions_t", "site_clean_share", "annual_pue")
+
+
+def site_popup_html(results: xr.Dataset, site: str, cooling_facts: dict | None = None) -> str:
+    r = results[[v for v in POPUP_VARS if v in results]].sel(site=site)
     techs = list(results["tech"].values)
     years = [int(y) for y in results["year"].values]
     last = years[-1]
@@ -142,7 +154,7 @@ def site_popup_html(results: xr.Dataset, site: str) -> str:
             f"{last}: emissions / CO2排出 {_fmt(float(ry['site_emissions_t']) / 1e3, 1)} kt-CO2/yr; "
             f"curtailed-renewable share / 出力制御電力の吸収率 {_fmt(100 * float(ry['site_clean_share']), 1)} %",
             f"<table><tr><th>{last} cost / 費用</th><th>bn JPY/yr</th></tr>{cost_rows}</table>",
-        ]
+        ] + break_even_popup_rows(results, site, cooling_facts)
     else:
         pues = ", ".join(f"{esc(k)} {_fmt(float(r['annual_pue'].sel(tech=k)), 3)}" for k in techs)
         lines += ["Not chosen / 選定外", f"Annual PUE if built / 建設時のPUE: {pues}"]
@@ -179,11 +191,19 @@ def _area_points(results: xr.Dataset) -> dict:
 
 
 def add_site_layers(fol, fmap, results: xr.Dataset, class_prefix: str = "") -> None:
+    facts = site_cooling_facts(results)
+    popups: dict[str, str] = {}  # a site's popup is the same in every year's layer
+
+    def popup_html(site: str) -> str:
+        if site not in popups:
+            popups[site] = site_popup_html(results, site, facts)
+        return popups[site]
+
     candidates = fol.FeatureGroup(name="Candidate sites / 候補地", show=True)
     for site in results["site"].values[results["build"].values == 0]:
         r = results.sel(site=site)
         fol.CircleMarker([float(r["lat"]), float(r["lon"])], radius=3, color="#666", fill=True, fill_opacity=0.6,
-                         weight=1, popup=fol.Popup(site_popup_html(results, site), max_width=400),
+                         weight=1, popup=fol.Popup(popup_html(site), max_width=400),
                          tooltip=esc(r["site_name"].values), class_name="candidate-site").add_to(candidates)
     candidates.add_to(fmap)
     years = [int(y) for y in results["year"].values]
@@ -198,7 +218,7 @@ def add_site_layers(fol, fmap, results: xr.Dataset, class_prefix: str = "") -> N
             tech = str(cap.sel(site=site).idxmax("tech").values)
             fol.CircleMarker([float(r["lat"]), float(r["lon"])], radius=max(4.0, 2.0 * math.sqrt(mw / 10.0)),
                              color=TECH_COLOURS.get(tech, "#000"), fill=True, fill_opacity=0.7, weight=2,
-                             popup=fol.Popup(site_popup_html(results, site), max_width=400),
+                             popup=fol.Popup(popup_html(site), max_width=400),
                              tooltip=f"{esc(r['site_name'].values)}: {mw:,.0f} MW ({y})",
                              class_name=f"chosen-site chosen-{y}").add_to(group)
         group.add_to(fmap)

@@ -36,7 +36,7 @@ def fix_plan(m, plan: dict) -> list[str]:
             if _violated(m.Gx_Hub_Size[p]):
                 v.fix(0)
             v.domain = pyo.Reals
-    broken = []
+    broken = high_density_capacity_for_plan(m)
     for fam in PLAN_FAMILIES:
         con = m.component(fam)
         if con is None:
@@ -54,6 +54,28 @@ def fix_plan(m, plan: dict) -> list[str]:
             if fam == "Site_Capacity_Limit":
                 release_site_bounds(m)
     return broken
+
+
+def high_density_capacity_for_plan(m, tol_mw: float = 1e-3) -> list[str]:
+    """With capacities fixed, the rack-class split (``models/rack_classes.py``) is feasible if the technologies that
+    host AI racks hold the high-density share; a plan that lacks it breaks ``High_Density_Capacity``. Otherwise the
+    equality gets a tolerance of ``tol_mw`` (a plan read from summary.csv is rounded)."""
+    con = m.component("High_Density_Capacity")
+    if con is None:
+        return []
+    where = []
+    for y, c in con.items():
+        total = sum(pyo.value(m.Capacity[s, k, y]) for s, k in m.SITE_TECHS)
+        hosts = sum(pyo.value(m.Capacity[s, k, y]) for s, k in m.SITE_HD_TECHS)
+        need = pyo.value(m.high_density_share[y]) * total
+        if hosts < need - tol_mw:
+            where.append(y)
+        else:
+            c.set_value((need - tol_mw, sum(m.CapacityHighDensity[s, k, y] for s, k in m.SITE_HD_TECHS), need + tol_mw))
+    if where:
+        con.deactivate()
+        return [f"High_Density_Capacity at {', '.join(map(str, where))}"]
+    return []
 
 
 def release_site_bounds(m) -> None:

@@ -7,8 +7,10 @@ import xarray as xr
 
 from models.clean_energy import extract_clean_energy
 from models.clean_supply import extract_clean_supply
+from models.cooling_choice import cooling_break_even, water_use
 from models.marginal import INTERNAL_COSTS
 from models.plan import PlanSolution, unserved_penalty_jpy
+from models.rack_classes import extract_rack_classes
 from models.storage import extract_storage
 from models.transmission import extract_link_expansion
 
@@ -24,9 +26,11 @@ COST_LABELS = {
     "StorageCost": "batteries (annualised capex and O&M)",
     "LinkExpansionCost": "link expansions built (annualised capex and O&M)",
     "CfeShortfallCost": "carbon-free target missed (penalty, half the value of lost load)",
+    "HighDensityCost": "difference in build cost of halls for high-density AI racks",
 }
 # Component extractors: each adds its own results when its component is in the model.
 COMPONENT_EXTRACTORS = (
+    ("CapacityHighDensity", extract_rack_classes),
     ("NewSupply", extract_clean_supply),
     ("StoragePower", extract_storage),
     ("LinkExpansion", extract_link_expansion),
@@ -125,7 +129,7 @@ def extract_results(sol: PlanSolution, inputs: xr.Dataset) -> xr.Dataset:
     res.attrs.update(termination=report.termination, optimal=int(report.optimal), solver=report.solver,
                      solve_seconds=report.solve_seconds, shortfall=int(sol.shortfall),
                      mip_gap_basis=report.gap_basis)
-    return extract_gx_hubs(m, res)
+    return water_use(cooling_break_even(extract_gx_hubs(m, res)))
 
 
 def clean_share(res: xr.Dataset) -> xr.Dataset:

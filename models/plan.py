@@ -25,7 +25,7 @@ from pyomo.contrib.appsi.base import TerminationCondition
 
 from models.clean_energy import cfe_penalty_jpy
 from models.marginal import hold_probe, release_probe
-from models.registry import OBJECTIVE_SCALE_JPY, registered_plan_variables
+from models.registry import OBJECTIVE_SCALE_JPY, optional_plan_variables
 from models.siting import SitingOptions, build_siting_model, plan_variables, total_unserved_mwh
 from models.solve import SolveError, SolveReport, new_solver, solve
 
@@ -246,7 +246,7 @@ def staged_warm_start(m, opt) -> None:
     relaxation takes under a second (docs/model.md, Solving). The second
     solve is the full relaxation to optimality, so its bound stands.
     """
-    held = [v for name in registered_plan_variables(m) for v in m.component(name).values() if not v.fixed]
+    held = [v for name in optional_plan_variables(m) for v in m.component(name).values() if not v.fixed]
     if not held:
         return
     for v in held:

@@ -53,12 +53,20 @@ def register_withdrawal(m: pyo.ConcreteModel, name: str) -> None:
     _register(m, "area_power_withdrawals", name)
 
 
-def register_plan_variable(m: pyo.ConcreteModel, name: str) -> None:
+def register_plan_variable(m: pyo.ConcreteModel, name: str, optional: bool = True) -> None:
+    """A variable of the plan (no timestep index). ``optional``: the plan can do without it (new supply, batteries,
+    link expansions), so the staged warm start may hold it at 0; a split of the core capacity is not optional."""
     _register(m, "plan_variable_names", name)
+    if optional:
+        _register(m, "optional_plan_variable_names", name)
 
 
 def registered_plan_variables(m: pyo.ConcreteModel) -> list[str]:
     return list(_registry(m, "plan_variable_names"))
+
+
+def optional_plan_variables(m: pyo.ConcreteModel) -> list[str]:
+    return list(_registry(m, "optional_plan_variable_names"))
 
 
 def has_inputs(ds: xr.Dataset, required: dict) -> bool:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import pyomo.environ as pyo
 import xarray as xr
 
-from models import clean_supply, storage, transmission
+from models import clean_supply, rack_classes, storage, transmission
 from models.clean_energy import add_clean_energy_targets
 from models.facility_location import add_assignment
 from models.marginal import add_probe_load
@@ -26,6 +26,7 @@ from models.registry import (add_area_power_balance, add_objective, check_requir
 LIQUID_TECHS = ("immersion", "direct_to_chip")
 # Component modules: (their inputs, how they join a model). Each registers its injections, costs and plan variables.
 COMPONENTS = (
+    (rack_classes.REQUIRED_INPUTS, rack_classes.add_rack_classes),
     (clean_supply.REQUIRED_INPUTS, clean_supply.add_clean_supply),
     (storage.REQUIRED_INPUTS, storage.add_storage),
     (transmission.REQUIRED_INPUTS, transmission.add_link_expansion),
@@ -98,7 +99,10 @@ def _arr(ds, name, *dims):
 def add_sets(m, ds):
     m.SITES = pyo.Set(initialize=[str(s) for s in ds["site"].values], ordered=True)
     m.TECHS = pyo.Set(initialize=[str(k) for k in ds["tech"].values], ordered=True)
-    m.LIQUID_TECHS = pyo.Set(within=m.TECHS, initialize=[k for k in m.TECHS if k in LIQUID_TECHS], ordered=True)
+    # Technologies that may host high-density AI racks: as the input says, else every liquid technology.
+    hosts = (dict(zip(m.TECHS, (int(v) for v in ds["hosts_high_density"].values))) if "hosts_high_density" in ds
+             else {k: int(k in LIQUID_TECHS) for k in m.TECHS})
+    m.HIGH_DENSITY_TECHS = pyo.Set(within=m.TECHS, initialize=[k for k in m.TECHS if hosts[k]], ordered=True)
     m.AREAS = pyo.Set(initialize=[str(a) for a in ds["area"].values], ordered=True)
     m.YEARS = pyo.Set(initialize=[int(y) for y in ds["year"].values], ordered=True)
     m.TIMESTEPS = pyo.Set(initialize=range(ds.sizes["time"]), ordered=True)
@@ -213,7 +217,7 @@ def _served_by(m) -> dict:
     return served_by
 
 
-def add_it_operation(m, hourly_shortfall: bool = False):
+def add_it_operation(m, ds: xr.Dataset, hourly_shortfall: bool = False):
     """IT power per site, technology and timestep; tolerant load shifts within each day.
 
     ``hourly_shortfall`` adds ``SensitiveShortfall[s,y,t]`` to ``Site_It_Balance``:
@@ -242,13 +246,16 @@ def add_it_operation(m, hourly_shortfall: bool = False):
         + m.LatencyTolerant[s, y, t])
     m.It_Within_Capacity = pyo.Constraint(m.SITE_TECHS, m.YEARS, m.TIMESTEPS,
                                           rule=lambda m, s, k, y, t: m.ItPower[s, k, y, t] <= m.Capacity[s, k, y])
-    # Conventional (air) cooling may serve at most the non-high-density part of each day's demand; liquid serves any.
-    conventional = [k for k in m.TECHS if k not in m.LIQUID_TECHS]
+    # Technologies that cannot host AI racks serve at most the non-high-density part of each day's demand.
+    conventional = [k for k in m.TECHS if k not in m.HIGH_DENSITY_TECHS]
+    # With rack classes as capacity (models/rack_classes.py) the daily rule is implied up to overbuilt capacity and
+    # its dense rows (every site and step of a day) cost the simplex a third of its time: left to the capacity split.
+    split = "hosts_high_density" in ds and "capex_high_density_jpy_per_mw_yr" in ds
     m.High_Density_On_Liquid = pyo.Constraint(m.YEARS, m.DAYS, rule=lambda m, y, d: sum(
         m.ItPower[s, k, y, t] for s in m.SITES for k in conventional for t in m.TIMESTEPS_IN_DAY[d])
         <= (1 - m.high_density_share[y]) * len(m.TIMESTEPS_IN_DAY[d]) * (
             sum(m.it_latency_sensitive_mw[c, y] for c in m.CENTRES) + m.it_latency_tolerant_mw[y])
-        if conventional else pyo.Constraint.Skip)
+        if conventional and not split else pyo.Constraint.Skip)
     m.DataCentrePower = pyo.Expression(m.AREAS, m.YEARS, m.TIMESTEPS, rule=lambda m, a, y, t: sum(
         m.pue[s, k, t] * m.ItPower[s, k, y, t] for s in m.SITES_IN_AREA[a] for k in m.TECHS))
     register_withdrawal(m, "DataCentrePower")
@@ -378,7 +385,7 @@ def build_siting_model(ds: xr.Dataset, options: SitingOptions | None = None,
     add_params(m, ds)
     add_investment(m)
     add_latency_assignment(m)
-    add_it_operation(m, hourly_shortfall)
+    add_it_operation(m, ds, hourly_shortfall)
     add_power_supply(m)
     if power_spill:
         add_power_spill(m)

@@ -17,7 +17,7 @@ from pyomo.contrib.appsi.solvers import Highs
 
 
 # Options every solve passes to HiGHS; benchmarks may try others.
-HIGHS_OPTIONS = {"log_to_console": False, "random_seed": 0}
+HIGHS_OPTIONS = {"log_to_console": False, "random_seed": 0, "threads": 1}
 
 
 class SolveError(RuntimeError):

@@ -58,6 +58,26 @@ def read_plan(path: Path, sites: list[str], techs: list[str], years: list[int]) 
     return plan
 
 
+def saved_optimum(cfg: PlanConfig, scenario: str, inputs: xr.Dataset) -> xr.Dataset | None:
+    """The scenario's saved run if it was solved under this very configuration, code revision and candidate sites
+    (then re-solving would give the same optimum); else None."""
+    from planner.pipeline import git_revision
+
+    path = run_dir_for(cfg, scenario) / "results.nc"
+    if not path.is_file():
+        return None
+    try:
+        with xr.open_dataset(path, engine="h5netcdf") as saved:
+            same = (saved.attrs.get("config") == json.dumps(cfg.model_dump(mode="json"), sort_keys=True)
+                    and saved.attrs.get("git_revision") == git_revision() != "unknown"
+                    and list(saved["site"].values) == list(inputs["site"].values)
+                    and bool((saved["max_it_mw"] == inputs["max_it_mw"]).all())
+                    and bool((saved["lat"] == inputs["lat"]).all()) and bool((saved["lon"] == inputs["lon"]).all()))
+            return saved.load() if same else None
+    except (OSError, ValueError, KeyError):
+        return None  # unreadable or from another version: solve again
+
+
 def evaluate_plan(cfg: PlanConfig, plan_path: Path, log=print) -> dict:
     scenario = cfg.scenarios[0]
     # Its own folder beside the scenario's run (a new run never erases it); checked before the solves.
@@ -67,10 +87,14 @@ def evaluate_plan(cfg: PlanConfig, plan_path: Path, log=print) -> dict:
     inputs = build_inputs(cfg, sites, scenario)
     plan = read_plan(plan_path, list(inputs["site"].values), list(inputs["tech"].values), list(cfg.years))
     options = cfg.siting_options()
-    best = solve_plan(inputs, options, cfg.solver.mip_rel_gap, cfg.solver.time_limit_s, method=cfg.solver.method)
-    optimum = extract_results(best, inputs)
-    del best  # its hourly model: a full-year plan would otherwise hold two at once
-    gc.collect()  # Pyomo models are reference cycles
+    optimum = saved_optimum(cfg, scenario, inputs)
+    if optimum is None:
+        best = solve_plan(inputs, options, cfg.solver.mip_rel_gap, cfg.solver.time_limit_s, method=cfg.solver.method)
+        optimum = extract_results(best, inputs)
+        del best  # its hourly model: a full-year plan would otherwise hold two at once
+        gc.collect()  # Pyomo models are reference cycles
+    else:
+        log(f"[{scenario}] optimum: the saved run {run_dir_for(cfg, scenario)} (same configuration, code and sites)")
     if uses_decomposition(inputs, cfg.solver.method):  # full year: the plan is scored day by day too
         scored = solve_decomposed(inputs, options, min(cfg.solver.mip_rel_gap, 1e-4), cfg.solver.time_limit_s,
                                   fixed_capacity=plan)

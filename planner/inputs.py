@@ -24,11 +24,11 @@ from grids.supply import HOURS_PER_YEAR
 from grids.tables import DataError, data_path, read_table, reject_first
 from grids.timesteps import block_index, days_represented, representative_days, typical_days
 from planner.config import PlanConfig
-from sites.cooling import pue
-from sites.economics import CostTable, crf
+from sites.cooling import dew_point_from_daily_min_degc, load_cooling_parameters, pue, wue
+from sites.economics import RACK_CLASSES, CostTable, cooling_capex, crf
 from sites.geo import haversine_km
 from sites.landing import load_landing_stations, nearest_landing
-from sites.weather import nearest_jma_station, station_hourly_temperature
+from sites.weather import nearest_jma_station, station_day_minimum, station_hourly_temperature
 
 
 class NetworkTable:
@@ -74,14 +74,18 @@ def land_prices_jpy_per_m2(prefectures: np.ndarray) -> np.ndarray:
     return table.loc[list(prefectures), "land_price_jpy_per_m2"].to_numpy(dtype=float)
 
 
-def cost_inputs(sites: xr.Dataset, techs: list[str], cfg: PlanConfig, costs: CostTable) -> xr.Dataset:
-    """Annualised cost per MW IT [JPY/MW/yr] over (site, tech) and per site [JPY/yr].
+def cost_inputs(sites: xr.Dataset, techs: list[str], cfg: PlanConfig, costs: CostTable,
+                hosts_high_density: np.ndarray | None = None) -> xr.Dataset:
+    """Annualised cost per MW IT [JPY/MW/yr] over (site, tech) and per site [JPY/yr], by rack class.
 
-    capex(s, k) = base(area of s) * (1 + premium(k)) + grid connection
+    capex(s, k) = base(area of s) * (1 + premium(k, conventional)) + grid connection
     annual(s, k) = capex * (mep * CRF(r, n_mep) + (1 - mep) * CRF(r, n_bldg))
                    + capex * opex_fixed_share + land_price(s) * land_m2_per_mw * r
+    annual_hd(s, k) = annual + base * (premium(k, high_density) - premium(k, conventional)) * (annuity + opex share)
     site fixed [JPY/yr] = site_fixed_cost * CRF(r, n_bldg)
-    Base capex: Turner & Townsend Tokyo figure in the Tokyo area, Osaka figure elsewhere.
+    Base capex: Turner & Townsend Tokyo figure in the Tokyo area, Osaka figure elsewhere; premiums from the
+    component table ``sites/data/cooling_capex.csv`` (``sites.economics.cooling_capex``). A configured
+    ``capex_premium_share[k]`` replaces the conventional premium and moves the high-density one with it.
     """
     r = costs.get("discount_rate")
     n_mep = costs.get("economic_lifetime_years_mep")
@@ -92,19 +96,52 @@ def cost_inputs(sites: xr.Dataset, techs: list[str], cfg: PlanConfig, costs: Cos
     base = np.where(sites["area"].values == "tokyo", costs.get("build_capex_jpy_per_mw_it_tokyo"),
                     costs.get("build_capex_jpy_per_mw_it_osaka")) * million
     grid_jpy_per_mw = costs.get("grid_connection_cost_jpy_per_kw") * 1e3
-    premium = np.array([cfg.capex_premium_share.get(k, costs.get("capex_premium_share", k)) for k in techs])
-    capex = base[:, None] * (1 + premium[None, :]) + grid_jpy_per_mw
+    table = cooling_capex()
+    missing = [k for k in techs if k not in table["tech"].values]
+    if missing:
+        raise DataError(f"cooling_capex.csv: no rows for technology '{missing[0]}'")
+    table_premium = table["capex_share"].sel(tech=techs) - 1.0
+    conv = table_premium.sel(rack_class="conventional")
+    if bool(conv.isnull().any()):
+        raise DataError(f"cooling_capex.csv: technology '{techs[int(conv.isnull().argmax())]}' has no conventional rows")
+    shift = np.array([cfg.capex_premium_share[k] - float(conv.sel(tech=k)) if k in cfg.capex_premium_share else 0.0
+                      for k in techs])
+    premium = table_premium + xr.DataArray(shift, dims="tech", coords={"tech": techs})
+    hosts = np.ones(len(techs), dtype=int) if hosts_high_density is None else np.asarray(hosts_high_density, dtype=int)
+    no_cost = [k for k, h in zip(techs, hosts) if h and np.isnan(float(premium.sel(tech=k, rack_class="high_density")))]
+    if no_cost:
+        raise DataError(f"cooling.csv: '{no_cost[0]}' may host high-density racks but cooling_capex.csv has no "
+                        "high_density rows for it")
+    prem_conv = premium.sel(rack_class="conventional").values
+    hd_delta = np.where(hosts == 1, (premium.sel(rack_class="high_density") - premium.sel(rack_class="conventional"))
+                        .fillna(0.0).values, 0.0)
+    if np.any(prem_conv <= -1):
+        k = techs[int(np.argmax(prem_conv <= -1))]
+        raise DataError(f"capex premium of '{k}' is {prem_conv[techs.index(k)]:g}: at or below -1 the build costs nothing")
+    capex = base[:, None] * (1 + prem_conv[None, :]) + grid_jpy_per_mw
     land = sites["land_price_jpy_per_m2"].values if "land_price_jpy_per_m2" in sites else \
         land_prices_jpy_per_m2(sites["prefecture"].values)
     land_annual = land * costs.get("land_m2_per_mw_it") * r
+    per_premium = base * (annuity + costs.get("opex_fixed_share_of_capex"))
     annual = capex * (annuity + costs.get("opex_fixed_share_of_capex")) + land_annual[:, None]
     return xr.Dataset({
         "capex_jpy_per_mw": (("site", "tech"), capex, {"units": "JPY/MW", "long_name": "overnight build capex incl. grid connection"}),
-        "capex_jpy_per_mw_yr": (("site", "tech"), annual, {"units": "JPY/MW/yr", "long_name": "annualised capex + fixed O&M + land"}),
+        "capex_jpy_per_mw_yr": (("site", "tech"), annual, {"units": "JPY/MW/yr", "long_name": "annualised capex + fixed O&M + land, conventional racks"}),
+        "capex_high_density_jpy_per_mw_yr": (("site", "tech"), annual + per_premium[:, None] * hd_delta[None, :], {
+            "units": "JPY/MW/yr", "long_name": "annualised capex + fixed O&M + land, high-density (AI) racks "
+                                               "(as conventional where the technology hosts none)"}),
+        "capex_per_premium_jpy_per_mw_yr": ("site", per_premium, {
+            "units": "JPY/MW/yr", "long_name": "annual cost of one unit of capex premium (1 = 100 % of the air-cooled build)"}),
+        "capex_premium_share": (("tech", "rack_class"), premium.transpose("tech", "rack_class").values, {
+            "units": "1", "long_name": "build capex premium over the air-cooled conventional build (NaN: class not hosted)"}),
+        "capex_premium_share_low": (("tech", "rack_class"), (table["capex_share_low"].sel(tech=techs) - 1.0 + shift[:, None]).values,
+                                    {"units": "1", "long_name": "low end of the cited component ranges"}),
+        "capex_premium_share_high": (("tech", "rack_class"), (table["capex_share_high"].sel(tech=techs) - 1.0 + shift[:, None]).values,
+                                     {"units": "1", "long_name": "high end of the cited component ranges"}),
         "land_price_jpy_per_m2": ("site", land, {"units": "JPY/m2"}),
         "site_fixed_jpy_per_yr": ("site", np.full(sites.sizes["site"], costs.get("site_fixed_cost_jpy") * crf(r, n_bldg)),
                                   {"units": "JPY/yr"}),
-    }, coords={"site": sites["site"].values, "tech": techs})
+    }, coords={"site": sites["site"].values, "tech": techs, "rack_class": list(RACK_CLASSES)})
 
 
 def policy_levers(cfg: PlanConfig, sites: xr.Dataset, years: list[int]) -> xr.Dataset:
@@ -214,16 +251,27 @@ def aggregate_blocks(ds: xr.Dataset, block_hours: int) -> xr.Dataset:
         return ds
     block = block_index(ds["hour_jst"].values, block_hours)
     step = ds["day"].values * (24 // block_hours) + block
-    key = xr.DataArray(step, dims="time", name="step")
+    # One block per step key, in key order; a one-hot (hour, block) matrix turns sums and means into a product
+    # (xarray's groupby took 2.5 s of the 4 s the default plan's inputs take).
+    keys, first, inverse = np.unique(step, return_index=True, return_inverse=True)
+    onehot = np.zeros((len(step), len(keys)))
+    onehot[np.arange(len(step)), inverse] = 1.0
+    counts = onehot.sum(axis=0)
     timed = [v for v in ds.data_vars if "time" in ds[v].dims]
-    first = ds[["month", "day", "hour_jst"]].groupby(key).first()
-    means = ds[[v for v in timed if v not in ("month", "day", "hour_jst", "weight_h")]].groupby(key).mean()
-    weights = ds[["weight_h"]].groupby(key).sum()
-    times = ds["time"].groupby(key).first()
-    agg = xr.merge([first, means, weights]).assign_coords(step=times.values).rename(step="time")
+    out = ds.drop_vars(timed + ["time"])
+    times = ds["time"].values[first]
     for v in timed:
-        agg[v] = agg[v].transpose(*ds[v].dims).assign_attrs(ds[v].attrs)
-    return ds.drop_vars(timed + ["time"]).merge(agg)
+        da = ds[v]
+        dims = [d for d in da.dims if d != "time"] + ["time"]
+        values = da.transpose(*dims).values
+        if v in ("month", "day", "hour_jst"):
+            agg = values[..., first]
+        elif v == "weight_h":
+            agg = values @ onehot
+        else:
+            agg = (values.astype(float) @ onehot) / counts
+        out[v] = xr.DataArray(agg, dims=dims, coords={"time": times}, attrs=da.attrs).transpose(*da.dims)
+    return out
 
 
 FUEL_FACTOR_ITEMS = {"lng": "lng_fleet", "coal": "coal", "oil": "oil", "other": "thermal_other"}
@@ -485,9 +533,14 @@ def build_inputs(cfg: PlanConfig, sites: xr.Dataset, scenario: str | None = None
     costs, net = CostTable(), NetworkTable()
     r = costs.get("discount_rate")
 
-    # Site climate (JMA station of the reference year) and PUE.
+    # Site climate (JMA station of the reference year: hourly dry bulb and the day's dew point), PUE and water use.
     temp, idx, dist = nearest_station_temperature(daily, sites["lat"].values, sites["lon"].values, time.values)
-    pue_values = np.stack([pue(k, temp) for k in techs], axis=1)
+    cooling = load_cooling_parameters()
+    dew = dew_point_from_daily_min_degc(station_day_minimum(daily.isel(station=idx), time.values).values,
+                                        cooling["climate"]["dew_point_depression_k"])
+    pue_values = np.stack([pue(k, temp, dew, cooling) for k in techs], axis=1)
+    wue_values = np.stack([wue(k, temp, dew, cooling) for k in techs], axis=1)
+    hosts_hd = np.array([int(cooling[k]["hosts_high_density"]) for k in techs])
 
     # Area load, decarbonised supply, surplus and spare thermal: every hour, then the sampled ones.
     scale = typical_day_load_scale(ref["demand_mw"], ts)
@@ -536,8 +589,12 @@ def build_inputs(cfg: PlanConfig, sites: xr.Dataset, scenario: str | None = None
     ds = ds.merge(nearest_landing(sites, load_landing_stations()))
     ds["temp_air"] = (("site", "time"), temp, {"units": "degC", "long_name": "dry-bulb temperature, JMA station of the "
                                                                            f"reference year FY{ref_fy}"})
-    ds["pue"] = (("site", "tech", "time"), pue_values, {"units": "1"})
-    ds = ds.merge(cost_inputs(sites, techs, cfg, costs))
+    ds["dew_point"] = (("site", "time"), dew, {"units": "degC", "long_name": "dew point: the JST day's minimum "
+                                                 "temperature less the FAO-56 depression (sites/data/cooling.csv)"})
+    ds["pue"] = (("site", "tech", "time"), pue_values, {"units": "1", "long_name": "whole-facility PUE"})
+    ds["wue_l_per_kwh"] = (("site", "tech", "time"), wue_values, {"units": "L/kWh", "long_name": "site water per IT energy"})
+    ds["hosts_high_density"] = ("tech", hosts_hd, {"long_name": "1: the technology may host high-density AI racks"})
+    ds = ds.merge(cost_inputs(sites, techs, cfg, costs, hosts_hd))
     ds["weight_h"] = ("time", ts["weight_h"].values, {"units": "h"})
     ds["month"] = ("time", ts["month"].values)
     ds["day"] = ("time", ts["day"].values)

@@ -17,6 +17,7 @@ import xarray as xr
 from grids.areas import AREAS
 from grids.tables import DataError
 from maps.charts import write_charts
+from maps.cooling_report import cooling_lines, cooling_site_table, energy_lines, summary_columns
 from maps.siting_map import make_map
 from maps.procurement import break_even_line, procurement_table, supply_break_even, watt_bit_lines
 from models.clean_energy import explain_cfe_shortfall
@@ -63,8 +64,11 @@ def summary_table(results: xr.Dataset, procurement: pd.DataFrame) -> pd.DataFram
     plan's procurement in that year (``plan_*`` columns from ``maps.procurement.procurement_table``)."""
     plan_rows = {int(r["year"]): r.to_dict() for _, r in procurement.iterrows()}
     rows = []
+    row_vars = [v for v in ("site_name", "prefecture", "site_area", "lat", "lon", "open", "capacity_mw", "site_energy_mwh",
+                            "site_annual_pue", "site_emissions_t", "site_clean_share") if v in results]
+    light = results[row_vars]  # selecting from the whole Dataset per site takes a second
     for site in results["site"].values[results["build"].values == 1]:
-        r = results.sel(site=site)
+        r = light.sel(site=site)
         for y in results["year"].values:
             ry = r.sel(year=y)
             if not int(ry["open"]):
@@ -78,6 +82,7 @@ def summary_table(results: xr.Dataset, procurement: pd.DataFrame) -> pd.DataFram
                        annual_pue=round(float(ry["site_annual_pue"]), 4),
                        emissions_t_co2_per_yr=round(float(ry["site_emissions_t"]), 1),
                        clean_share=round(float(ry["site_clean_share"]), 4))
+            row.update(summary_columns(results, site, y))
             row.update({f"plan_{k}": v for k, v in plan_rows[int(y)].items() if k not in ("scenario", "year")})
             rows.append(row)
     return pd.DataFrame(rows)
@@ -178,6 +183,9 @@ def _solve_and_write(cfg: PlanConfig, scenario: str, sites: xr.Dataset, folder: 
         log(f"[{scenario}] {line}")
     if (line := break_even_line(results)) is not None:
         log(f"[{scenario}] {line}")
+    cooling = cooling_site_table(results)
+    for line in energy_lines(results, cfg.baseline_pue) + cooling_lines(results, table=cooling):
+        log(f"[{scenario}] {line}")
     for line in explain_cfe_shortfall(results):
         log(f"[{scenario}] target missed in {line}")
     for line in shortfall:
@@ -186,6 +194,7 @@ def _solve_and_write(cfg: PlanConfig, scenario: str, sites: xr.Dataset, folder: 
     write_text_atomic(folder / "summary.csv", summary_table(results, procurement).to_csv(index=False))
     write_text_atomic(folder / "procurement.csv", procurement.to_csv(index=False))
     write_text_atomic(folder / "supply_break_even.csv", supply_break_even(results).to_csv(index=False))
+    write_text_atomic(folder / "cooling.csv", cooling.to_csv(index=False))
     if "existing_it_mw" in results:
         write_text_atomic(folder / "fleet.csv", fleet_table(results).to_csv(index=False))
     fmap = make_map(results)

@@ -119,6 +119,10 @@ def point_metrics(res: xr.Dataset) -> xr.Dataset:
         "plan_cost_jpy": res["plan_cost_jpy"],
         "capacity_mw": res["capacity_mw"].sum("site").assign_attrs(units="MW"),
         "capacity_by_area_mw": cap_area.assign_attrs(units="MW"),
+        "capacity_conventional_mw": res.get("capacity_conventional_mw", res["capacity_mw"]).sum("site").assign_attrs(
+            units="MW", long_name="IT capacity for conventional racks by cooling technology"),
+        "water_m3": (res["site_water_m3"].sum("site") if "site_water_m3" in res
+                     else xr.zeros_like(res["emissions_t"])).assign_attrs(units="m3/yr"),
         "sites_open": res["open"].sum("site"),
         "emissions_t": res["emissions_t"],
         "unserved_mwh": res["unserved_mwh"].sum("area").assign_attrs(units="MWh/yr"),

@@ -59,3 +59,43 @@ class CostTable:
 
     def unit(self, item: str, technology: str = "all") -> str:
         return str(self.df[(self.df["item"] == item) & (self.df["technology"] == technology)]["unit"].iloc[-1])
+
+
+RACK_CLASSES = ("conventional", "high_density")
+
+
+def cooling_capex(path: Path | str | None = None) -> "xr.Dataset":
+    """Build capex by cooling technology and rack class as a share of the air-cooled conventional build [-].
+
+    ``sites/data/cooling_capex.csv`` gives components (shell and core,
+    electrical, mechanical, fit-out, IT-side adaptations) with central, low and
+    high values; their sums are ``capex_share`` [-] over (tech, rack_class)
+    (NaN where a technology does not host the class) and the premium over air is
+    ``capex_share - 1``. The air-cooled conventional build must sum to 1: it is
+    the Turner & Townsend reference.
+    """
+    import xarray as xr
+
+    path = Path(path or data_path("sites", "cooling_capex.csv"))
+    df = read_table(path, ("technology", "rack_class", "component", "value", "low", "high", "unit"),
+                    numeric=("value", "low", "high"), key=("technology", "rack_class", "component"))
+    bad = ~df["rack_class"].isin(RACK_CLASSES)
+    if bad.any():
+        i = int(bad.idxmax())
+        raise DataError(f"{path.name}: row {i + 2}: unknown rack_class '{df.loc[i, 'rack_class']}' "
+                        f"(one of {', '.join(RACK_CLASSES)})")
+    order = (df["low"] > df["value"]) | (df["value"] > df["high"])
+    if order.any():
+        i = int(order.idxmax())
+        raise DataError(f"{path.name}: row {i + 2}: value {df.loc[i, 'value']:g} outside its range "
+                        f"{df.loc[i, 'low']:g}-{df.loc[i, 'high']:g}")
+    sums = df.groupby(["technology", "rack_class"])[["value", "low", "high"]].sum()
+    if ("air", "conventional") not in sums.index or abs(sums.loc[("air", "conventional"), "value"] - 1.0) > 1e-9:
+        got = sums["value"].get(("air", "conventional"), 0.0)
+        raise DataError(f"{path.name}: the air/conventional components must sum to 1 (the reference build), got {got:g}")
+    ds = xr.Dataset.from_dataframe(sums.rename(columns={"value": "capex_share", "low": "capex_share_low",
+                                                        "high": "capex_share_high"}))
+    ds = ds.rename(technology="tech").reindex(rack_class=list(RACK_CLASSES))
+    for v in ds.data_vars:
+        ds[v].attrs.update(units="1", long_name="build capex per MW IT as a share of the air-cooled conventional build")
+    return ds

@@ -742,3 +742,22 @@ def nearest_jma_station(lat, lon, stations) -> tuple[np.ndarray, np.ndarray]:
     lat_b, lon_b = np.broadcast_arrays(np.asarray(lat, float), np.asarray(lon, float))
     d = haversine_km(lat_b[..., None], lon_b[..., None], s_lat, s_lon)
     return d.argmin(axis=-1), d.min(axis=-1)
+
+
+def station_day_minimum(daily: xr.Dataset, times_utc) -> xr.DataArray:
+    """The JMA daily minimum temperature [degC] of each timestamp's JST day, per station (station, time).
+
+    The humidity input of the cooling physics (``sites.cooling.dew_point_from_daily_min_degc``).
+    A JST date outside ``daily`` raises.
+    """
+    times = pd.DatetimeIndex(times_utc)
+    jst_date = (times + pd.Timedelta(hours=9)).normalize()
+    dates = pd.DatetimeIndex(daily["date"].values)
+    outside = ~jst_date.isin(dates)
+    if outside.any():
+        raise ValueError(f"JST date {jst_date[outside][0].date()} is outside the daily data "
+                         f"({dates[0].date()}..{dates[-1].date()})")
+    values = daily["temp_min_degc"].transpose("station", "date").values[:, dates.get_indexer(jst_date)]
+    return xr.DataArray(values, dims=("station", "time"), coords={"station": daily["station"].values,
+                                                                   "time": times.values},
+                        name="temp_min_day", attrs={"units": "degC"})
