@@ -35,8 +35,10 @@ def cooling_site_table(res: xr.Dataset) -> pd.DataFrame:
     last = res["year"].values[-1]
     opened = res["open"].sel(year=last).values == 1
     rows = []
+    light = res[[v for v in ("site_name", "site_area", "climate_station", "capacity_mw", "annual_pue", "cooling_choice",
+                             "cooling_margin", "cooling_break_even_premium", "site_water_m3") if v in res]]
     for site in res["site"].values[opened]:
-        r = res.sel(site=site)
+        r = light.sel(site=site)  # a few variables: selecting the whole Dataset per site is slow
         row = {"site_id": str(site), "name": str(r["site_name"].values) if "site_name" in r else str(site),
                "area": str(r["site_area"].values),
                "climate_station": str(r["climate_station"].values) if "climate_station" in r else "",

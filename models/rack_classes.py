@@ -20,6 +20,7 @@ one on the same technology). The daily energy rule ``High_Density_On_Liquid``
 """
 from __future__ import annotations
 
+import numpy as np
 import pyomo.environ as pyo
 import xarray as xr
 
@@ -54,8 +55,6 @@ def add_rack_classes(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
 
 def extract_rack_classes(m: pyo.ConcreteModel, res: xr.Dataset) -> xr.Dataset:
     """``capacity_high_density_mw`` and ``capacity_conventional_mw`` over (site, tech, year) [MW IT]."""
-    import numpy as np
-
     sites, techs, years = list(m.SITES), list(m.TECHS), list(m.YEARS)
     hd = np.zeros((len(sites), len(techs), len(years)))
     for (s, k, y), v in m.CapacityHighDensity.items():

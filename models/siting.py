@@ -250,7 +250,7 @@ def add_it_operation(m, ds: xr.Dataset, hourly_shortfall: bool = False):
     conventional = [k for k in m.TECHS if k not in m.HIGH_DENSITY_TECHS]
     # With rack classes as capacity (models/rack_classes.py) the daily rule is implied up to overbuilt capacity and
     # its dense rows (every site and step of a day) cost the simplex a third of its time: left to the capacity split.
-    split = "hosts_high_density" in ds and "capex_high_density_jpy_per_mw_yr" in ds
+    split = has_inputs(ds, rack_classes.REQUIRED_INPUTS)
     m.High_Density_On_Liquid = pyo.Constraint(m.YEARS, m.DAYS, rule=lambda m, y, d: sum(
         m.ItPower[s, k, y, t] for s in m.SITES for k in conventional for t in m.TIMESTEPS_IN_DAY[d])
         <= (1 - m.high_density_share[y]) * len(m.TIMESTEPS_IN_DAY[d]) * (

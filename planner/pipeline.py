@@ -23,7 +23,6 @@ from maps.procurement import break_even_line, procurement_table, supply_break_ev
 from models.clean_energy import explain_cfe_shortfall
 from models.extract import explain_shortfall, extract_results
 from models.plan import solve_plan
-
 from planner.config import PlanConfig
 from planner.inputs import EXTREME_FEATURES, build_inputs
 from planner.io import run_transaction, write_atomic, write_text_atomic

@@ -149,8 +149,6 @@ def solve_group(configs: list[dict], out_dir: str) -> list[dict]:
     from planner.inputs import build_inputs
     from sites.candidates import load_sites
 
-
-
     cfgs = [PlanConfig.model_validate(c, strict=False) for c in configs]  # JSON: year keys are strings
     sites = load_sites(cfgs[0].sites_file, cfgs[0].sites_layer)
     records = []

@@ -626,6 +626,17 @@ def _mean_matching_exponent(tm, tn, tx, m0, m1, r, r_n, big_h, iterations: int =
     return np.exp((lo + hi) / 2.0)
 
 
+def _jst_dates_in(daily: xr.Dataset, times: pd.DatetimeIndex) -> pd.DatetimeIndex:
+    """The JST calendar date of each UTC timestamp; a date outside ``daily`` raises."""
+    jst_date = (times + pd.Timedelta(hours=9)).normalize()
+    dates = pd.DatetimeIndex(daily["date"].values)
+    outside = ~jst_date.isin(dates)
+    if outside.any():
+        raise ValueError(f"JST date {jst_date[outside][0].date()} is outside the daily data "
+                         f"({dates[0].date()}..{dates[-1].date()})")
+    return jst_date
+
+
 def station_hourly_temperature(daily: xr.Dataset, times_utc, *, hour_min_jst: float | None = None,
                                match_mean: bool = True) -> xr.DataArray:
     """Hourly air temperature [degC] per station at given UTC times, from daily observations.
@@ -664,12 +675,7 @@ def station_hourly_temperature(daily: xr.Dataset, times_utc, *, hour_min_jst: fl
                        | (times.microsecond != 0)).any():
         raise ValueError("times_utc must fall on whole hours")
     jst = times + pd.Timedelta(hours=9)
-    jst_date = jst.normalize()
-    dates = pd.DatetimeIndex(daily["date"].values)
-    outside = ~jst_date.isin(dates)
-    if outside.any():
-        raise ValueError(f"JST date {jst_date[outside][0].date()} is outside the daily data "
-                         f"({dates[0].date()}..{dates[-1].date()})")
+    jst_date = _jst_dates_in(daily, times)
     for var in TEMPERATURE_VARIABLES:
         if daily[var].isnull().any():
             raise ValueError(f"daily '{var}' has missing values; load it with load_jma_daily")
@@ -751,12 +757,8 @@ def station_day_minimum(daily: xr.Dataset, times_utc) -> xr.DataArray:
     A JST date outside ``daily`` raises.
     """
     times = pd.DatetimeIndex(times_utc)
-    jst_date = (times + pd.Timedelta(hours=9)).normalize()
+    jst_date = _jst_dates_in(daily, times)
     dates = pd.DatetimeIndex(daily["date"].values)
-    outside = ~jst_date.isin(dates)
-    if outside.any():
-        raise ValueError(f"JST date {jst_date[outside][0].date()} is outside the daily data "
-                         f"({dates[0].date()}..{dates[-1].date()})")
     values = daily["temp_min_degc"].transpose("station", "date").values[:, dates.get_indexer(jst_date)]
     return xr.DataArray(values, dims=("station", "time"), coords={"station": daily["station"].values,
                                                                    "time": times.values},
