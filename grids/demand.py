@@ -107,3 +107,87 @@ def demand_twh(
         attrs={"units": "TWh/yr", "long_name": "domestic data-centre electricity (facility energy)",
                "interpolation": "geometric (constant annual growth rate) between anchors"},
     )
+
+
+def load_demand_geography(path: Path | str | None = None) -> pd.DataFrame:
+    """``grids/data/demand_geography.csv``: share of latency-sensitive load per demand centre and target year [-],
+    checked to sum to 1 in every target year."""
+    path = Path(path or data_path("grids", "demand_geography.csv"))
+    df = read_table(path, ("centre", "target_year", "share"), numeric=("target_year", "share"),
+                    key=("centre", "target_year"))
+    bad = (df["share"] < 0) | (df["share"] > 1)
+    if bad.any():
+        i = int(bad.idxmax())
+        raise DataError(f"{path.name}: row {i + 2} ({df.loc[i, 'centre']}): share {df.loc[i, 'share']:g} outside 0-1")
+    sums = df.groupby("target_year")["share"].sum()
+    off = sums[(sums - 1.0).abs() > 1e-3]
+    if len(off):
+        raise DataError(f"{path.name}: shares of target_year {int(off.index[0])} sum to {off.iloc[0]:.4f}, not 1")
+    return df
+
+
+def centre_shares(centres: Iterable[str], years: Iterable[int], method: str = "market",
+                  population: Iterable[float] | None = None, table: pd.DataFrame | None = None) -> xr.DataArray:
+    """Share of latency-sensitive load at each demand centre by year [-] (centre, year), summing to 1 each year.
+
+    ``market``: the cited market shares of ``demand_geography.csv``, linear between target years and flat
+    outside them; ``population``: each centre's share of the 2020 census population, the same every year.
+    """
+    centres, years = [str(c) for c in centres], [int(y) for y in years]
+    if method == "population":
+        pop = np.asarray(list(population), dtype=float)
+        values = np.repeat((pop / pop.sum())[:, None], len(years), axis=1)
+    elif method == "market":
+        df = load_demand_geography() if table is None else table
+        missing = sorted(set(centres) - set(df["centre"]))
+        if missing:
+            raise DataError(f"demand_geography.csv: no shares for demand centre '{missing[0]}'")
+        wide = df.pivot(index="centre", columns="target_year", values="share").reindex(centres)
+        if wide.isna().any().any():
+            c = wide.index[wide.isna().any(axis=1)][0]
+            raise DataError(f"demand_geography.csv: centre '{c}' lacks a share in some target year")
+        known = wide.columns.to_numpy(dtype=float)
+        values = np.array([np.interp(years, known, wide.loc[c].to_numpy(dtype=float)) for c in centres])
+        values = values / values.sum(axis=0, keepdims=True)  # centres outside the table's list: renormalised
+    else:
+        raise ValueError(f"unknown demand geography '{method}'")
+    return xr.DataArray(values, dims=("centre", "year"), coords={"centre": centres, "year": years},
+                        attrs={"units": "1", "long_name": f"share of latency-sensitive load ({method})"})
+
+
+def load_service_classes(path: Path | str | None = None) -> pd.DataFrame:
+    """``grids/data/service_classes.csv``: latency classes with their RTT bound [ms] (empty: unbounded, i.e. the
+    latency-tolerant load) and their shares of IT load by year, each year summing to 1."""
+    path = Path(path or data_path("grids", "service_classes.csv"))
+    df = read_table(path, ("service_class",), key="service_class")
+    if "rtt_bound_ms" not in df.columns:
+        raise DataError(f"{path.name}: missing column 'rtt_bound_ms'")
+    share_cols = [c for c in df.columns if c.startswith("share_") and c[6:].isdigit()]
+    if not share_cols:
+        raise DataError(f"{path.name}: no share_<year> columns")
+    for col in ["rtt_bound_ms"] + share_cols:
+        raw = df[col].astype(str).str.strip()
+        num = pd.to_numeric(df[col], errors="coerce")
+        if (num.isna() & ~raw.isin(("", "nan"))).any() or (col != "rtt_bound_ms" and num.isna().any()):
+            i = int((num.isna()).idxmax())
+            raise DataError(f"{path.name}: row {i + 2} ({df.loc[i, 'service_class']}): {col} '{df.loc[i, col]}' is not a number")
+        if (num < 0).any():
+            i = int((num < 0).idxmax())
+            raise DataError(f"{path.name}: row {i + 2} ({df.loc[i, 'service_class']}): {col} is negative")
+        df[col] = num
+    for col in share_cols:
+        if abs(df[col].sum() - 1.0) > 1e-3:
+            raise DataError(f"{path.name}: {col} sums to {df[col].sum():.4f}, not 1")
+    if df["rtt_bound_ms"].isna().sum() > 1:
+        raise DataError(f"{path.name}: more than one unbounded (latency-tolerant) class")
+    return df
+
+
+def class_shares(classes: pd.DataFrame, years: Iterable[int]) -> xr.DataArray:
+    """Share of IT load in each service class by year [-] (service_class, year), linear between the table's years."""
+    share_cols = sorted((int(c[6:]), c) for c in classes.columns if c.startswith("share_") and c[6:].isdigit())
+    known = np.array([y for y, _ in share_cols], dtype=float)
+    values = np.array([np.interp(list(years), known, [row[c] for _, c in share_cols]) for _, row in classes.iterrows()])
+    return xr.DataArray(values, dims=("service_class", "year"),
+                        coords={"service_class": classes["service_class"].astype(str).to_numpy(), "year": list(years)},
+                        attrs={"units": "1"})

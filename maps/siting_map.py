@@ -20,6 +20,7 @@ import math
 from functools import lru_cache
 
 import branca.colormap as cm
+import numpy as np
 import xarray as xr
 
 from maps.cooling_report import break_even_popup_rows, site_cooling_facts
@@ -120,7 +121,28 @@ def site_cost_breakdown_jpy(results: xr.Dataset, site: str, year: int) -> dict:
 
 POPUP_VARS = ("site_name", "site_name_ja", "prefecture", "site_area", "site_kind", "max_it_mw", "climate_station",
               "landing_station", "landing_distance_km", "build", "build_year", "capacity_mw", "site_annual_pue",
-              "site_energy_mwh", "site_emissions_t", "site_clean_share", "annual_pue")
+              "site_energy_mwh", "site_emissions_t", "site_clean_share", "annual_pue", "site_substation",
+              "connection_km", "earliest_online_year", "seismic_p30", "tsunami_exposed", "flood_exposed",
+              "hazard_excluded")
+
+
+def grid_hazard_rows(results: xr.Dataset, r: xr.Dataset) -> list[str]:
+    """Popup lines: the substation a site draws on, its earliest online year, and its hazard (when known)."""
+    lines = []
+    if "site_substation" in r:
+        b = str(r["site_substation"].values)
+        name = str(results["substation_name"].sel(substation=b).values) if "substation_name" in results else b
+        lines.append(f"Substation / 変電所: {esc(name)} ({_fmt(float(r['connection_km']), 0)} km); "
+                     f"earliest online / 最早運開 {int(r['earliest_online_year'])}")
+    if "seismic_p30" in r:
+        p = float(r["seismic_p30"])
+        flags = [f"{label} {'yes' if float(r[v]) == 1 else 'no'}" for v, label in
+                 (("tsunami_exposed", "tsunami / 津波"), ("flood_exposed", "flood / 洪水")) if not np.isnan(float(r[v]))]
+        text = ("not assessed / 未評価" if np.isnan(p) else
+                f"{100 * p:.0f} % in 30 yr of JMA intensity 6-lower+ (J-SHIS) / 30年震度6弱以上確率")
+        lines.append("Hazard / 災害: " + "; ".join([text] + flags)
+                     + (" — excluded by screening / 除外" if int(r.get("hazard_excluded", 0)) else ""))
+    return lines
 
 
 def site_popup_html(results: xr.Dataset, site: str, cooling_facts: dict | None = None) -> str:
@@ -135,7 +157,7 @@ def site_popup_html(results: xr.Dataset, site: str, cooling_facts: dict | None =
         f"Kind / 種別: {esc(r['site_kind'].values)} · max {_fmt(float(r['max_it_mw']), 0)} MW IT",
         f"Climate station / 気象観測所: {esc(r['climate_station'].values)}",
         f"Nearest int'l cable landing / 陸揚局: {esc(r['landing_station'].values)} ({_fmt(float(r['landing_distance_km']), 0)} km)",
-    ]
+    ] + grid_hazard_rows(results, r)
     if built:
         head = "".join(f"<th>{y}</th>" for y in years)
         rows = "".join(
@@ -279,14 +301,22 @@ def add_grid_layers(fol, fmap, results: xr.Dataset) -> None:
                              class_name="plant").add_to(plants)
         plants.add_to(fmap)
     centres = fol.FeatureGroup(name="Demand centres and latency reach / 需要地と遅延圏", show=False)
+    bound = np.atleast_1d(results["rtt_bound_ms"].values).astype(float)
+    radius = np.atleast_1d(results["latency_radius_km"].values).astype(float)
+    classes = ([str(q) for q in results["service_class"].values] if "service_class" in results["rtt_bound_ms"].dims
+               else ["latency-sensitive"])
+    first = results["year"].values[0]
     for i in range(results.sizes["centre"]):
         r = results.isel(centre=i)
-        fol.Circle([float(r["centre_lat"]), float(r["centre_lon"])], radius=float(r["latency_radius_km"]) * 1000.0,
-                   color="#444", fill=False, weight=1, dash_array="4",
-                   tooltip=(f"{esc(r['centre'].values)}: within {float(results['rtt_bound_ms']):.0f} ms RTT "
-                            f"(~{float(r['latency_radius_km']):,.0f} km)"), class_name="centre-reach").add_to(centres)
+        for q, b, km in zip(classes, bound, radius):
+            fol.Circle([float(r["centre_lat"]), float(r["centre_lon"])], radius=float(km) * 1000.0,
+                       color="#444", fill=False, weight=1, dash_array="4",
+                       tooltip=(f"{esc(r['centre'].values)}, {esc(q)} load: within {b:.0f} ms RTT "
+                                f"(~{km:,.0f} km)"), class_name="centre-reach").add_to(centres)
+        share = f", {100 * float(r['centre_share'].sel(year=first)):.1f} % of latency-sensitive load in {first}" \
+            if "centre_share" in r else ""
         fol.CircleMarker([float(r["centre_lat"]), float(r["centre_lon"])], radius=5, color="#000", fill=True,
-                         fill_color="#fff", fill_opacity=1, weight=2, tooltip=esc(r["centre"].values),
+                         fill_color="#fff", fill_opacity=1, weight=2, tooltip=esc(f"{r['centre'].values}{share}"),
                          class_name="demand-centre").add_to(centres)
     centres.add_to(fmap)
 
@@ -405,6 +435,29 @@ def base_map(results: xr.Dataset, offline: bool):
     return fol, fmap
 
 
+def add_substation_layer(fol, fmap, results: xr.Dataset) -> None:
+    """Substations sites connect to (grids/data/substations.csv), coloured by how much of their capacity for new
+    load the plan uses in the last milestone year: spare only (green), reinforced (orange), full (red)."""
+    if "connection_spare_mw" not in results:
+        return
+    last = results["year"].values[-1]
+    layer = fol.FeatureGroup(name="Substations and grid connection / 変電所と系統接続", show=False)
+    for b in results["substation"].values:
+        r = results.sel(substation=b, year=last)
+        used = float(r["connection_spare_mw"] + r["connection_expansion_mw"])
+        avail = float(r["substation_spare_mw"] + r["substation_expansion_mw"])
+        colour = "#d62728" if avail > 0 and used >= avail - 1e-3 else "#ff7f0e" if float(
+            r["connection_expansion_mw"]) > 0 else "#2ca02c" if used > 0 else "#7f7f7f"
+        tip = (f"{r['substation_name'].values} ({int(r['substation_voltage_kv'])} kV): {last} new load {used:,.0f} of "
+               f"{avail:,.0f} MW (spare {float(r['substation_spare_mw']):,.0f} MW, {r['substation_spare_basis'].values}; "
+               f"reinforcements {float(r['substation_expansion_mw']):,.0f} MW, first in "
+               f"{int(r['substation_first_expansion_year'])})")
+        fol.RegularPolygonMarker([float(r["substation_lat"]), float(r["substation_lon"])], number_of_sides=4, radius=6,
+                                 color=colour, fill=True, fill_color=colour, fill_opacity=0.8, weight=1,
+                                 tooltip=esc(tip), class_name="substation").add_to(layer)
+    layer.add_to(fmap)
+
+
 def make_map(results: xr.Dataset, offline: bool = False):
     """Folium map of a run (see module docstring)."""
     fol, fmap = base_map(results, offline)
@@ -412,6 +465,7 @@ def make_map(results: xr.Dataset, offline: bool = False):
     add_fleet_layer(fol, fmap, results)
     add_new_supply_layer(fol, fmap, results)
     add_link_expansion_layer(fol, fmap, results)
+    add_substation_layer(fol, fmap, results)
     add_site_layers(fol, fmap, results)
     fol.LayerControl(collapsed=False).add_to(fmap)
     fmap.get_root().html.add_child(fol.Element(legend_html(results)))

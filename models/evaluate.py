@@ -23,12 +23,23 @@ def _violated(c) -> bool:
 
 def fix_plan(m, plan: dict) -> list[str]:
     """Fix capacities to ``plan`` {(site, tech, year): MW}; return the families the plan breaks, with where."""
+    plan = dict(plan)
+    for s in m.SITES:
+        for y in m.YEARS:
+            total = sum(plan.get((s, k, y), 0.0) for k in m.TECHS)
+            limit = pyo.value(m.max_it_mw[s])
+            if limit < total <= limit + 1e-3:  # a plan read from summary.csv is rounded: at its limit, not over it
+                for k in m.TECHS:
+                    if (s, k, y) in plan:
+                        plan[s, k, y] *= limit / total
     for (s, k, y), v in m.Capacity.items():
         v.setub(None)  # the bound restates Site_Capacity_Limit, which the plan may break
         v.fix(float(plan.get((s, k, y), 0.0)))
     for (s, y), v in m.Open.items():
+        v.setub(None)  # a bound may hold a site back before its earliest online year (models/grid_connection.py)
         v.fix(1 if any(plan.get((s, k, y), 0.0) > 1e-9 for k in m.TECHS) else 0)
         v.domain = pyo.Reals
+    broken_connection = connection_for_plan(m)
     if m.component("GxHub") is not None:
         # A prefecture hosts a hub where the plan's capacity reaches the hub size; too few hubs breaks Gx_Hub_Count.
         for p, v in m.GxHub.items():
@@ -36,7 +47,7 @@ def fix_plan(m, plan: dict) -> list[str]:
             if _violated(m.Gx_Hub_Size[p]):
                 v.fix(0)
             v.domain = pyo.Reals
-    broken = high_density_capacity_for_plan(m)
+    broken = broken_connection + high_density_capacity_for_plan(m)
     for fam in PLAN_FAMILIES:
         con = m.component(fam)
         if con is None:
@@ -54,6 +65,27 @@ def fix_plan(m, plan: dict) -> list[str]:
             if fam == "Site_Capacity_Limit":
                 release_site_bounds(m)
     return broken
+
+
+def connection_for_plan(m) -> list[str]:
+    """A plan that builds before a site's earliest online year, or asks a substation for more than its spare
+    capacity and reinforcements, breaks ``Earliest_Online_Year`` / ``Substation_Connection``; the latter is then
+    switched off where broken so the plan can still be scored."""
+    if m.component("Substation_Connection") is None:
+        return []
+    early = [(s, y) for (s, y), v in m.Open.items() if y < m._not_before[s] and pyo.value(v) > 0.5]
+    full = []
+    for (b, y), c in m.Substation_Connection.items():
+        asked = pyo.value(m.receiving_to_it_ratio) * sum(
+            pyo.value(m.Capacity[s, k, y]) for s in m.SITES_AT_SUBSTATION[b] for k in m.TECHS)
+        if asked > m.ConnectSpare[b, y].ub + m.ConnectExpansion[b, y].ub + 1e-6:
+            full.append((b, y))
+            c.deactivate()
+    out = []
+    for fam, where in (("Earliest_Online_Year", early), ("Substation_Connection", full)):
+        if where:
+            out.append(f"{fam} at {', '.join(map(str, where[:5]))}{' ...' if len(where) > 5 else ''}")
+    return out
 
 
 def high_density_capacity_for_plan(m, tol_mw: float = 1e-3) -> list[str]:
@@ -87,7 +119,7 @@ def release_site_bounds(m) -> None:
 def binding_families(m, tol: float = 1e-3) -> list[str]:
     """Operational limits the evaluated plan runs into."""
     out = []
-    short = sorted({c for (c, y), v in m.UnservedLatencySensitive.items() if pyo.value(v) > tol})
+    short = sorted({c for (c, q, y), v in m.UnservedLatencySensitive.items() if pyo.value(v) > tol})
     if short or any(pyo.value(v) > tol for v in m.UnservedLatencyTolerant.values()):
         out.append("Meet_Demand / Tolerant_Daily_Energy: load unserved" + (f" at centres {', '.join(short)}" if short else ""))
     def at_limit(flow, cap) -> bool:

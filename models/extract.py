@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pyomo.environ as pyo
 import xarray as xr
 
 from models.clean_energy import extract_clean_energy
 from models.clean_supply import extract_clean_supply
 from models.cooling_choice import cooling_break_even, water_use
+from models.grid_connection import extract_grid_connection
 from models.marginal import INTERNAL_COSTS
 from models.plan import PlanSolution, unserved_penalty_jpy
 from models.rack_classes import extract_rack_classes
@@ -27,6 +29,7 @@ COST_LABELS = {
     "LinkExpansionCost": "link expansions built (annualised capex and O&M)",
     "CfeShortfallCost": "carbon-free target missed (penalty, half the value of lost load)",
     "HighDensityCost": "difference in build cost of halls for high-density AI racks",
+    "ConnectionCost": "grid connection (substation spare capacity, reinforcement, line to the substation)",
 }
 # Component extractors: each adds its own results when its component is in the model.
 COMPONENT_EXTRACTORS = (
@@ -35,6 +38,7 @@ COMPONENT_EXTRACTORS = (
     ("StoragePower", extract_storage),
     ("LinkExpansion", extract_link_expansion),
     ("CfeShortfall", extract_clean_energy),
+    ("ConnectSpare", extract_grid_connection),
 )
 
 
@@ -64,8 +68,18 @@ def extract_results(sol: PlanSolution, inputs: xr.Dataset) -> xr.Dataset:
     cap = _grid(m.Capacity, S, K, Y)
     cap[cap < 1e-6] = 0.0
     res["capacity_mw"] = (("site", "tech", "year"), cap, {"units": "MW", "long_name": "IT capacity installed"})
-    it = _grid(m.ItPower, S, K, Y, T)
-    res["it_power_mw"] = (("site", "tech", "year", "time"), it, {"units": "MW"})
+    G = list(m.GROUPS)
+    it_g = _grid(m.ItPower, G, K, Y, T)
+    member = np.array([[m.group_of[s] == g for g in G] for s in S], dtype=float)  # (site, group)
+    cap_g = np.einsum("sg,sky->gky", member, cap)
+    # A group's hourly IT power goes to its sites in proportion to their capacity of each technology.
+    frac = np.divide(cap, np.einsum("sg,gky->sky", member, cap_g), out=np.zeros_like(cap),
+                     where=np.einsum("sg,gky->sky", member, cap_g) > 0)
+    it = np.einsum("sg,gkyt->skyt", member, it_g) * frac[..., None]
+    res["it_power_mw"] = (("site", "tech", "year", "time"), it, {
+        "units": "MW", "long_name": "IT power (a pooled group's power shared by its sites' capacity)"})
+    res["operating_group"] = ("site", [m.group_of[s] for s in S], {
+        "long_name": "sites operated as one (same area and climate station)"})
     facility = (res["it_power_mw"] * res["pue"]).sum("tech")
     res["facility_power_mw"] = facility.assign_attrs(units="MW", long_name="facility power (IT x PUE)")
     res["site_energy_mwh"] = (facility * w).sum("time").assign_attrs(units="MWh/yr")
@@ -74,11 +88,21 @@ def extract_results(sol: PlanSolution, inputs: xr.Dataset) -> xr.Dataset:
         units="1", long_name="energy-weighted annual PUE (NaN: not operating)")
     res["annual_pue"] = ((res["pue"] * w).sum("time") / w.sum()).assign_attrs(
         units="1", long_name="annual PUE of each technology at each site (flat IT load)")
-    serve = np.zeros((len(S), len(C), len(Y)))
-    for (s, c, y), v in m.Serve.items():
-        serve[S.index(s), C.index(c), Y.index(y)] = pyo.value(v)
+    Q = list(m.CLASSES)
+    serve_q = np.zeros((len(S), len(C), len(Q), len(Y)))
+    for (s, c, q, y), v in m.Serve.items():
+        serve_q[S.index(s), C.index(c), Q.index(q), Y.index(y)] = pyo.value(v)
+    serve = serve_q.sum(axis=2)
     res["served_latency_sensitive_mw"] = (("site", "centre", "year"), serve, {"units": "MW"})
-    res["latency_tolerant_mw"] = (("site", "year", "time"), _grid(m.LatencyTolerant, S, Y, T), {"units": "MW"})
+    res["served_by_class_mw"] = xr.DataArray(serve_q.sum(axis=0), dims=("centre", "service_class", "year"), coords={
+        "centre": C, "service_class": Q, "year": Y}, attrs={"units": "MW", "long_name": "latency-sensitive load served"})
+    res["unserved_latency_sensitive_mw"] = xr.DataArray(
+        _grid(m.UnservedLatencySensitive, [(c, q, y) for c in C for q in Q for y in Y]).reshape(len(C), len(Q), len(Y)),
+        dims=("centre", "service_class", "year"), coords={"centre": C, "service_class": Q, "year": Y},
+        attrs={"units": "MW", "long_name": "latency-sensitive load no site within the class's bound serves"})
+    sensitive = _grid(m.SensitiveLoad, S, Y)
+    res["latency_tolerant_mw"] = (("site", "year", "time"), np.clip(it.sum(axis=1) - sensitive[..., None], 0.0, None),
+                                  {"units": "MW", "long_name": "IT power beyond the site's latency-sensitive load"})
     res["clean_gen_mw"] = (("area", "year", "time"), _grid(m.CleanGen, A, Y, T),
                            {"units": "MW", "long_name": "decarbonised surplus (otherwise curtailed) used by data centres"})
     res["fossil_gen_mw"] = (("area", "year", "time"), _grid(m.FossilGen, A, Y, T), {"units": "MW"})
@@ -93,13 +117,19 @@ def extract_results(sol: PlanSolution, inputs: xr.Dataset) -> xr.Dataset:
         if m.component(component) is not None:
             res = extract(m, res)
     # Unserved IT load per centre and its area; tolerant load is attributed to centres by demand share.
-    ls_un = _grid(m.UnservedLatencySensitive, [(c, y) for c in C for y in Y]).reshape(len(C), len(Y))
+    ls_un = res["unserved_latency_sensitive_mw"].sum("service_class").transpose("centre", "year").values
     tol_un = np.array([sum(pyo.value(m.weight_h[t]) * pyo.value(m.UnservedLatencyTolerant[y, d])
                            for d in D for t in m.TIMESTEPS_IN_DAY[d]) for y in Y])
     share = res["centre_population"].values / res["centre_population"].values.sum()
-    unserved_c = ls_un * 8760.0 + share[:, None] * tol_un[None, :]
+    if "centre_share" in res:  # the demand geography of the inputs (market or population)
+        share = res["centre_share"].transpose("centre", "year").values
+    unserved_c = ls_un * 8760.0 + (share if share.ndim == 2 else share[:, None]) * tol_un[None, :]
     if m.component("SensitiveShortfall") is not None:  # decomposition: hourly shortfall, to the centres the site serves
-        short = (_grid(m.SensitiveShortfall, S, Y, T) * w.values).sum(-1)
+        short_g = (_grid(m.SensitiveShortfall, G, Y, T) * w.values).sum(-1)
+        in_g = np.einsum("sg,sy->gy", member, sensitive)
+        site_share = np.divide(sensitive, np.einsum("sg,gy->sy", member, in_g), out=np.zeros_like(sensitive),
+                               where=np.einsum("sg,gy->sy", member, in_g) > 0)
+        short = np.einsum("sg,gy->sy", member, short_g) * site_share
         served = serve.sum(axis=1, keepdims=True)
         frac = np.divide(serve, served, out=np.zeros_like(serve), where=served > 0)
         unserved_c = unserved_c + np.einsum("sy,scy->cy", short, frac)
@@ -182,9 +212,83 @@ def extract_gx_hubs(m, res: xr.Dataset) -> xr.Dataset:
 UNSERVED_REPORT_MWH = 1.0  # below this the re-solve tolerance, not a shortfall
 
 
+SHORTFALL_REASONS = ("policy", "lead time", "connection", "site land", "power", "latency")
+POWER_SCARCE_SHARE_OF_VOLL = 0.1  # an area whose marginal power value reaches this share of VoLL has no power left
+
+
+def shortfall_reasons(res: xr.Dataset) -> pd.DataFrame:
+    """Why new-build capacity stops where it does: MW IT of candidate capacity left unbuilt, per area, year and reason.
+
+    Read from the plan's own bounds, slacks and duals, in this order for each site's unbuilt MW
+    (max_it_mw - capacity):
+
+    - policy: the site is forbidden (``forbid_sites``, hazard screening);
+    - lead time: the year is before the site's earliest online year (grid-connection lead time);
+    - connection: its substation gives all its spare capacity and reinforcements (Substation_Connection binds);
+    - power: its area's marginal value of power reaches POWER_SCARCE_SHARE_OF_VOLL of the value of lost load in
+      some timestep, i.e. power, not the site, is what ran out;
+    - site land: built to its limit (then the row holds the site's whole capacity, as the limit binds).
+
+    Unbuilt MW for none of these reasons is left out (the plan chose not to use it).
+    The ``latency`` rows are latency-sensitive load [MW] left unserved, by the area of its demand centre, while
+    sites outside its class's bound keep room that none of the other reasons holds back (at most that room).
+    """
+    years = [int(y) for y in res["year"].values]
+    cap = res["capacity_mw"].sum("tech")
+    room = (res["max_it_mw"] - cap).clip(min=0.0)
+    area = res["site_area"].values.astype(str)
+    rows = []
+    voll = float(res["voll_jpy_per_mwh"])
+    mpv = res["marginal_power_value_jpy_per_mwh"] if "marginal_power_value_jpy_per_mwh" in res else None
+    forbidden = res["forbidden"].values.astype(bool) if "forbidden" in res else np.zeros(len(area), bool)
+    earliest = res["earliest_online_year"].values if "earliest_online_year" in res else np.zeros(len(area))
+    full_sub = {}
+    if "connection_spare_mw" in res:
+        avail = res["substation_spare_mw"] + res["substation_expansion_mw"]
+        used = res["connection_spare_mw"] + res["connection_expansion_mw"]
+        full_sub = {y: set(res["substation"].values[(used.sel(year=y) >= avail.sel(year=y) - 1e-3).values
+                                                     & (avail.sel(year=y) > 0).values].astype(str))
+                    | set(res["substation"].values[(avail.sel(year=y) <= 0).values].astype(str)) for y in years}
+    site_sub = res["site_substation"].values.astype(str) if "site_substation" in res else None
+    free: dict[int, float] = {}
+    for y in years:
+        scarce = set()
+        if mpv is not None:
+            peak = mpv.sel(year=y).max("time")
+            scarce = set(peak["area"].values[(peak >= POWER_SCARCE_SHARE_OF_VOLL * voll).values].astype(str))
+        r = room.sel(year=y).values
+        c = cap.sel(year=y).values
+        for i, a in enumerate(area):
+            if forbidden[i]:
+                reason, mw = "policy", float(res["max_it_mw"].values[i])
+            elif y < earliest[i]:
+                reason, mw = "lead time", float(res["max_it_mw"].values[i])
+            elif r[i] <= 1e-3:
+                reason, mw = "site land", float(c[i])
+            elif site_sub is not None and site_sub[i] in full_sub.get(y, ()):
+                reason, mw = "connection", float(r[i])
+            elif a in scarce:
+                reason, mw = "power", float(r[i])
+            else:
+                free[y] = free.get(y, 0.0) + float(r[i])
+                continue
+            rows.append((a, y, reason, mw))
+    # Latency binds where load goes unserved while sites elsewhere have room no other limit holds back.
+    if "unserved_latency_sensitive_mw" in res:
+        un = res["unserved_latency_sensitive_mw"].sum("service_class")
+        for ctr, a in zip(res["centre"].values, res["centre_area"].values):
+            for y in years:
+                v = min(float(un.sel(centre=ctr, year=y)), free.get(y, 0.0))
+                if v > 1e-3:
+                    rows.append((str(a), y, "latency", v))
+    df = pd.DataFrame(rows, columns=["area", "year", "reason", "mw"])
+    return df.groupby(["area", "year", "reason"], as_index=False)["mw"].sum()
+
+
 def explain_shortfall(res: xr.Dataset) -> list[str]:
-    """One line per milestone year with unserved load: demand, what could host it, and the binding limit."""
+    """One line per milestone year with unserved load: demand, what was built, and the binding limits by area."""
     lines = []
+    reasons = shortfall_reasons(res)
     for y in res["year"].values:
         unserved = float(res["unserved_mwh"].sel(year=y).sum())
         # With the existing fleet, new builds face only what the fleet does not serve.
@@ -192,17 +296,33 @@ def explain_shortfall(res: xr.Dataset) -> list[str]:
         # Below 1 MWh or a millionth of the year's demand the shortfall is solver tolerance, not a finding.
         if unserved <= max(UNSERVED_REPORT_MWH, 1e-6 * demand_gw * 1e3 * 8760):
             continue
+        built_gw = float(res["capacity_mw"].sel(year=y).sum()) / 1e3
         sites_gw = float(res["max_it_mw"].sum()) / 1e3
-        avg_pue = float(res["annual_pue"].min("tech").mean())
-        # Latency-sensitive load is flat, so the tightest timestep bounds what the grid can carry.
-        power_gw = float((res["headroom_mw"] + res["fossil_spare_mw"]).sel(year=y).sum("area").min()) / 1e3
-        reach = res["rtt_ms"] <= res["rtt_bound_ms"]
-        stranded = [str(c) for c in res["centre"].values if not bool(reach.sel(centre=c).any())]
-        binding = "candidate site capacity" if sites_gw < min(demand_gw, power_gw / avg_pue) else "power available to new load"
-        text = (f"{y}: IT demand {demand_gw:,.1f} GW; candidate sites can host {sites_gw:,.1f} GW; spare decarbonised and "
-                f"thermal power in the tightest hour supports about {power_gw / avg_pue:,.1f} GW IT; unserved {unserved / 8760 / 1e3:,.1f} GW "
-                f"({100 * unserved / 8760 / 1e3 / demand_gw:.0f} %). Binding: {binding}.")
-        if stranded:
-            text += f" No candidate site within the RTT bound of: {', '.join(stranded)}."
+        r = reasons[reasons["year"] == int(y)]
+        # Site land counts as binding only where sites are full; other reasons are the room they hold back.
+        by_reason = r.groupby("reason")["mw"].sum() / 1e3
+        idle = by_reason.drop(labels=["site land", "latency"], errors="ignore")
+        full_share = by_reason.get("site land", 0.0) / max(sites_gw, 1e-9)
+        if full_share >= 0.99:
+            binding = "candidate site capacity"
+        elif len(idle):
+            binding = idle.idxmax()
+        else:
+            binding = "candidate site capacity"
+        parts = []
+        for reason in ("power", "connection", "lead time", "policy"):
+            sub = r[r["reason"] == reason].sort_values("mw", ascending=False)
+            if len(sub):
+                areas = ", ".join(f"{a} {mw / 1e3:,.1f}" for a, mw in zip(sub["area"], sub["mw"]) if mw >= 1.0)
+                parts.append(f"{reason}: {sub['mw'].sum() / 1e3:,.1f} GW of site room unused ({areas})")
+        lat = r[r["reason"] == "latency"]
+        if len(lat):
+            parts.append(f"latency: {lat['mw'].sum() / 1e3:,.1f} GW of latency-sensitive load with no site in reach "
+                         f"({', '.join(sorted(set(lat['area'])))})")
+        text = (f"{y}: new-build IT demand {demand_gw:,.1f} GW; built {built_gw:,.1f} GW of {sites_gw:,.1f} GW "
+                f"candidate capacity; unserved {unserved / 8760 / 1e3:,.1f} GW "
+                f"({100 * unserved / 8760 / 1e3 / max(demand_gw, 1e-9):.0f} %). Binding: {binding}.")
+        if parts:
+            text += " " + "; ".join(parts) + "."
         lines.append(text)
     return lines

@@ -297,6 +297,36 @@ def rounded_relaxation_start(m, time_limit_s: float, opt) -> float | None:
     return bound
 
 
+def close_unused_sites(m, opens: list, opt) -> None:
+    """With the rounded-up sites fixed open, re-solve the LP (the capacities move to the sites that pay their fixed
+    cost anyway) and close every site-year left without capacity; re-solve once more. The plan stays feasible (a
+    closed site held nothing) and costs no more; the values of the last LP are left in the model."""
+    fixed = [v for v in opens if not v.fixed]
+    rounded = {id(v) for v in fixed}
+    try:
+        for v in fixed:
+            v.fix()
+        for _ in range(2):
+            res = opt.solve(m)
+            if res.termination_condition != TerminationCondition.optimal:
+                return
+            res.solution_loader.load_vars()
+            idle = [(s, y) for (s, y), v in m.Open.items() if id(v) in rounded and pyo.value(v) > 0.5
+                    and sum(pyo.value(m.Capacity[s, k, y]) for k in m.TECHS) <= 1e-6]
+            if not idle:
+                return
+            years = list(m.YEARS)
+            for s, y in idle:
+                # Site_Stays_Open: a site closed in y is closed in every earlier year too.
+                for yy in years[:years.index(y) + 1]:
+                    m.Open[s, yy].fix(0)
+    except RuntimeError:
+        return
+    finally:
+        for v in fixed:
+            v.unfix()
+
+
 def _relative_gap(m, objective: float, bound: float, shortfall: bool) -> float:
     """Gap of ``objective`` over ``bound`` [JPY], relative to the total or, with unserved load or a missed target,
     to the plan cost."""
@@ -334,6 +364,9 @@ def solve_built(m, mip_rel_gap: float = 0.005, time_limit_s: float = 600.0, log_
     t0 = time.perf_counter()
     bound = rounded_relaxation_start(m, time_limit_s, opt)
     report = rounded_plan_report(m, bound, mip_rel_gap, time.perf_counter() - t0)
+    if report is None and bound is not None and not _extra_binaries(m):
+        close_unused_sites(m, [v for v in m.Open.values() if not v.fixed], opt)
+        report = rounded_plan_report(m, bound, mip_rel_gap, time.perf_counter() - t0)
     if report is not None:  # proven within the gap: the MIP has nothing to add
         duals = marginal_power_values(m, mip_rel_gap, time_limit_s, opt)
         return PlanSolution(m, report, duals, total_unserved_mwh(m) > 1e-3)

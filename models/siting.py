@@ -7,7 +7,8 @@ open, demand centres in each year are customers, and latency decides which
 arcs exist. The model never opens a file: everything comes from the input
 Dataset assembled by ``planner/inputs.py``.
 
-Input dims: ``site``, ``tech``, ``area``, ``year``, ``time``, ``centre``, ``link``.
+Input dims: ``site``, ``tech``, ``area``, ``year``, ``time``, ``centre``, ``service_class``, ``link`` (and
+``substation`` with grid connection).
 """
 from __future__ import annotations
 
@@ -16,12 +17,13 @@ from dataclasses import dataclass, field
 import pyomo.environ as pyo
 import xarray as xr
 
-from models import clean_supply, rack_classes, storage, transmission
+from models import clean_supply, grid_connection, rack_classes, storage, transmission
 from models.clean_energy import add_clean_energy_targets
 from models.facility_location import add_assignment
 from models.marginal import add_probe_load
-from models.registry import (add_area_power_balance, add_objective, check_required, has_inputs,
-                             register_cost, register_injection, register_withdrawal, registered_plan_variables)
+from models.registry import (add_area_power_balance, add_objective, check_required, has_inputs, register_cost,
+                             register_injection, register_plan_variable, register_withdrawal,
+                             registered_plan_variables)
 
 LIQUID_TECHS = ("immersion", "direct_to_chip")
 # Component modules: (their inputs, how they join a model). Each registers its injections, costs and plan variables.
@@ -30,6 +32,7 @@ COMPONENTS = (
     (clean_supply.REQUIRED_INPUTS, clean_supply.add_clean_supply),
     (storage.REQUIRED_INPUTS, storage.add_storage),
     (transmission.REQUIRED_INPUTS, transmission.add_link_expansion),
+    (grid_connection.REQUIRED_INPUTS, grid_connection.add_grid_connection),
 )
 
 REQUIRED_INPUTS = {
@@ -45,7 +48,7 @@ REQUIRED_INPUTS = {
     "co2_t_per_mwh": ("area", "time"),
     "headroom_mw": ("area", "year", "time"),
     "fossil_spare_mw": ("area", "year", "time"),
-    "it_latency_sensitive_mw": ("centre", "year"),
+    "it_latency_sensitive_mw": ("centre", "service_class", "year"),
     "it_latency_tolerant_mw": ("year",),
     "high_density_share": ("year",),
     "rtt_ms": ("site", "centre"),
@@ -55,7 +58,7 @@ REQUIRED_INPUTS = {
     "link_capacity_mw": ("link", "year"),
     "link_cost_jpy_per_mwh": ("link",),
     "carbon_price_jpy_per_t": ("year",),
-    "rtt_bound_ms": (),
+    "rtt_bound_ms": ("service_class",),
     "voll_jpy_per_mwh": (),
 }
 
@@ -81,6 +84,19 @@ class SitingOptions:
         return self.cfe_target_share is not None or bool(self.co2_cap_t)
 
 
+SINGLE_CLASS = "latency_sensitive"
+
+
+def with_service_classes(ds: xr.Dataset) -> xr.Dataset:
+    """Inputs with one latency bound (``rtt_bound_ms`` scalar, load over (centre, year)) as a single service class."""
+    if "service_class" in ds["it_latency_sensitive_mw"].dims:
+        return ds
+    ds = ds.copy()
+    ds["it_latency_sensitive_mw"] = ds["it_latency_sensitive_mw"].expand_dims(service_class=[SINGLE_CLASS], axis=1)
+    ds["rtt_bound_ms"] = ds["rtt_bound_ms"].expand_dims(service_class=[SINGLE_CLASS])
+    return ds
+
+
 def check_inputs(ds: xr.Dataset) -> None:
     """Every input present with the expected dims and no NaN; references resolve."""
     check_required(ds, REQUIRED_INPUTS)
@@ -96,7 +112,7 @@ def _arr(ds, name, *dims):
     return ds[name].transpose(*dims).values.astype(float)
 
 
-def add_sets(m, ds):
+def add_sets(m, ds, pool: bool = True):
     m.SITES = pyo.Set(initialize=[str(s) for s in ds["site"].values], ordered=True)
     m.TECHS = pyo.Set(initialize=[str(k) for k in ds["tech"].values], ordered=True)
     # Technologies that may host high-density AI racks: as the input says, else every liquid technology.
@@ -112,14 +128,21 @@ def add_sets(m, ds):
     m.SITE_TECHS = pyo.Set(initialize=m.SITES * m.TECHS, ordered=True)
     site_area = dict(zip(m.SITES, (str(a) for a in ds["site_area"].values)))
     m.SITES_IN_AREA = pyo.Set(m.AREAS, initialize={a: [s for s in m.SITES if site_area[s] == a] for a in m.AREAS})
+    add_operating_groups(m, ds, site_area, pool)
     day = ds["day"].values
     m.TIMESTEPS_IN_DAY = pyo.Set(m.DAYS, initialize={d: [t for t in m.TIMESTEPS if int(day[t]) == d] for d in m.DAYS})
+    m.CLASSES = pyo.Set(initialize=[str(q) for q in ds["service_class"].values], ordered=True)
     rtt = _arr(ds, "rtt_ms", "site", "centre")
-    bound = float(ds["rtt_bound_ms"])
-    near = [(s, c) for i, s in enumerate(m.SITES) for j, c in enumerate(m.CENTRES) if rtt[i, j] <= bound]
-    m.LATENCY_ARCS = pyo.Set(initialize=near, dimen=2, ordered=True)  # (site, centre) within the RTT bound
-    m.SERVICE_ARCS = pyo.Set(initialize=[(s, (c, y)) for s, c in near for y in m.YEARS], dimen=3, ordered=True)
-    m.CUSTOMERS = pyo.Set(initialize=[(c, y) for c in m.CENTRES for y in m.YEARS], dimen=2, ordered=True)
+    bound = dict(zip(m.CLASSES, _arr(ds, "rtt_bound_ms", "service_class")))
+    near = [(s, c, q) for i, s in enumerate(m.SITES) for j, c in enumerate(m.CENTRES) for q in m.CLASSES
+            if rtt[i, j] <= bound[q]]
+    # (site, centre) pairs within some class's RTT bound, and (site, centre, class) within that class's bound.
+    m.LATENCY_PAIRS = pyo.Set(initialize=sorted({(s, c) for s, c, q in near}, key=lambda p: (
+        list(m.SITES).index(p[0]), list(m.CENTRES).index(p[1]))), dimen=2, ordered=True)
+    m.LATENCY_ARCS = pyo.Set(initialize=near, dimen=3, ordered=True)
+    m.SERVICE_ARCS = pyo.Set(initialize=[(s, (c, q, y)) for s, c, q in near for y in m.YEARS], dimen=4, ordered=True)
+    m.CUSTOMERS = pyo.Set(initialize=[(c, q, y) for c in m.CENTRES for q in m.CLASSES for y in m.YEARS], dimen=3,
+                          ordered=True)
     link_from = dict(zip(m.LINKS, (str(a) for a in ds["link_from"].values)))
     link_to = dict(zip(m.LINKS, (str(a) for a in ds["link_to"].values)))
     m.LINKS_FROM = pyo.Set(m.AREAS, initialize={a: [l for l in m.LINKS if link_from[l] == a] for a in m.AREAS})
@@ -127,6 +150,33 @@ def add_sets(m, ds):
     # Areas whose power can reach a candidate site: the only ones where supply built for data centres is of use.
     link_ends = set(link_from.values()) | set(link_to.values())
     m.CONNECTED_AREAS = pyo.Set(initialize=[a for a in m.AREAS if m.SITES_IN_AREA[a] or a in link_ends], ordered=True)
+
+
+def add_operating_groups(m, ds, site_area: dict, pool: bool = True) -> None:
+    """Sites operated as one: same grid area and identical PUE series (the same JMA station), when ``pool``.
+
+    The hourly operation (``ItPower``, ``LatencyTolerant``) is per group, its
+    capacity the sum of its sites' capacities per technology: a generic
+    candidate at a substation and a named site drawing on the same station
+    share one set of hourly columns (the default plan has half as many groups
+    as sites). Each site still has its own capacity, latency assignment and
+    costs, and ``Sensitive_Within_Capacity`` keeps each site's latency-sensitive
+    load within its own capacity. Within a group the split of the hourly load
+    between sites is not modelled: the group may run a technology of one site
+    for the load of another, a relaxation (on the default JST Modest inputs its
+    LP bound equals the per-site model's; docs/model.md, Known limitations).
+    Without ``pool`` every site is its own group.
+    """
+    pue = ds["pue"].transpose("site", "tech", "time").values
+    groups: dict = {}
+    for i, s in enumerate(m.SITES):
+        key = (site_area[s], pue[i].tobytes()) if pool else (s,)
+        groups.setdefault(key, []).append(s)
+    members = {v[0]: v for v in groups.values()}  # a group is named after its first site
+    m.GROUPS = pyo.Set(initialize=list(members), ordered=True)
+    m.SITES_IN_GROUP = pyo.Set(m.GROUPS, initialize=members)
+    m.GROUPS_IN_AREA = pyo.Set(m.AREAS, initialize={a: [g for g in members if site_area[g] == a] for a in m.AREAS})
+    m.group_of = {s: g for g, v in members.items() for s in v}
 
 
 def add_params(m, ds):
@@ -138,8 +188,11 @@ def add_params(m, ds):
     m.capex_jpy_per_mw_yr = pyo.Param(m.SITE_TECHS, initialize={
         (s, k): capex[i, j] for i, s in enumerate(sites) for j, k in enumerate(techs)})
     pue = _arr(ds, "pue", "site", "tech", "time")
-    m.pue = pyo.Param(m.SITE_TECHS, m.TIMESTEPS, initialize={
-        (s, k, t): pue[i, j, t] for i, s in enumerate(sites) for j, k in enumerate(techs) for t in steps})
+    row = {s: i for i, s in enumerate(sites)}
+    m.pue = pyo.Param(m.GROUPS, m.TECHS, m.TIMESTEPS, initialize={
+        (g, k, t): pue[row[g], j, t] for g in m.GROUPS for j, k in enumerate(techs) for t in steps})
+    m.group_max_it_mw = pyo.Param(m.GROUPS, initialize={g: sum(m.max_it_mw[s] for s in m.SITES_IN_GROUP[g])
+                                                         for g in m.GROUPS})
     m.weight_h = pyo.Param(m.TIMESTEPS, initialize=dict(enumerate(_arr(ds, "weight_h", "time"))))
     m.year_weight = pyo.Param(m.YEARS, initialize=dict(zip(years, _arr(ds, "year_weight", "year"))))
     for name in ("price_jpy_per_mwh", "co2_t_per_mwh"):
@@ -150,15 +203,16 @@ def add_params(m, ds):
         v = _arr(ds, name, "area", "year", "time")
         setattr(m, name, pyo.Param(m.AREAS, m.YEARS, m.TIMESTEPS, initialize={
             (a, y, t): v[i, j, t] for i, a in enumerate(areas) for j, y in enumerate(years) for t in steps}))
-    ls = _arr(ds, "it_latency_sensitive_mw", "centre", "year")
+    ls = _arr(ds, "it_latency_sensitive_mw", "centre", "service_class", "year")
     m.it_latency_sensitive_mw = pyo.Param(m.CUSTOMERS, initialize={
-        (c, y): ls[i, j] for i, c in enumerate(centres) for j, y in enumerate(years)})
+        (c, q, y): ls[i, h, j] for i, c in enumerate(centres) for h, q in enumerate(m.CLASSES)
+        for j, y in enumerate(years)})
     m.it_latency_tolerant_mw = pyo.Param(m.YEARS, initialize=dict(zip(years, _arr(ds, "it_latency_tolerant_mw", "year"))))
     m.high_density_share = pyo.Param(m.YEARS, initialize=dict(zip(years, _arr(ds, "high_density_share", "year"))))
     fibre = _arr(ds, "fibre_cost_jpy_per_mw_yr", "site", "centre")
     idx = {s: i for i, s in enumerate(sites)}, {c: j for j, c in enumerate(centres)}
-    m.fibre_cost_jpy_per_mw_yr = pyo.Param(m.LATENCY_ARCS, initialize={
-        (s, c): fibre[idx[0][s], idx[1][c]] for s, c in m.LATENCY_ARCS})
+    m.fibre_cost_jpy_per_mw_yr = pyo.Param(m.LATENCY_PAIRS, initialize={
+        (s, c): fibre[idx[0][s], idx[1][c]] for s, c in m.LATENCY_PAIRS})
     cap = _arr(ds, "link_capacity_mw", "link", "year")
     m.link_capacity_mw = pyo.Param(m.LINKS, m.YEARS, initialize={
         (l, y): cap[i, j] for i, l in enumerate(links) for j, y in enumerate(years)})
@@ -199,69 +253,80 @@ def add_investment(m):
 def add_latency_assignment(m):
     """Latency-sensitive load by facility-location assignment (plan variables only)."""
     m.UnservedLatencySensitive = pyo.Var(m.CUSTOMERS, domain=pyo.NonNegativeReals,
-                                         bounds=lambda m, c, y: (0.0, m.it_latency_sensitive_mw[c, y]))
-    add_assignment(m, m.SERVICE_ARCS, m.CUSTOMERS, {cy: m.it_latency_sensitive_mw[cy] for cy in m.CUSTOMERS},
+                                         bounds=lambda m, c, q, y: (0.0, m.it_latency_sensitive_mw[c, q, y]))
+    add_assignment(m, m.SERVICE_ARCS, m.CUSTOMERS, {cqy: m.it_latency_sensitive_mw[cqy] for cqy in m.CUSTOMERS},
                    slack=m.UnservedLatencySensitive)
-    arcs_in_year = {y: [a for a in m.SERVICE_ARCS if a[2] == y] for y in m.YEARS}
+    arcs_in_year = {y: [a for a in m.SERVICE_ARCS if a[3] == y] for y in m.YEARS}
     m.FibreCost = pyo.Expression(m.YEARS, rule=lambda m, y: sum(
-        m.fibre_cost_jpy_per_mw_yr[s, c] * m.Serve[s, c, yy] for s, c, yy in arcs_in_year[y]))
+        m.fibre_cost_jpy_per_mw_yr[s, c] * m.Serve[s, c, q, yy] for s, c, q, yy in arcs_in_year[y]))
     register_cost(m, "FibreCost")
     m.UnservedSensitiveEnergy = pyo.Expression(m.YEARS, rule=lambda m, y: 8760.0 * sum(
-        m.UnservedLatencySensitive[c, y] for c in m.CENTRES))
+        m.UnservedLatencySensitive[c, q, y] for c in m.CENTRES for q in m.CLASSES))
+    # The latency-sensitive load a site serves, one column per site and year: the hourly balance then holds one
+    # term instead of one per arc (a wide class bound gives every site an arc to every centre).
+    served_by = _served_by(m)
+    m.SensitiveLoad = pyo.Var(m.SITES, m.YEARS, domain=pyo.NonNegativeReals, bounds=lambda m, s, y: (0.0, m.max_it_mw[s]))
+    m.Sensitive_Load_Definition = pyo.Constraint(m.SITES, m.YEARS, rule=lambda m, s, y: m.SensitiveLoad[s, y] == sum(
+        m.Serve[arc] for arc in served_by[s, y]))
+    register_plan_variable(m, "SensitiveLoad", optional=False)
 
 
 def _served_by(m) -> dict:
     served_by = {(s, y): [] for s in m.SITES for y in m.YEARS}
-    for s, c, y in m.SERVICE_ARCS:
-        served_by[s, y].append((s, c, y))
+    for s, c, q, y in m.SERVICE_ARCS:
+        served_by[s, y].append((s, c, q, y))
     return served_by
 
 
 def add_it_operation(m, ds: xr.Dataset, hourly_shortfall: bool = False):
-    """IT power per site, technology and timestep; tolerant load shifts within each day.
+    """IT power per operating group (``add_operating_groups``), technology and timestep; tolerant load shifts
+    within each day.
 
-    ``hourly_shortfall`` adds ``SensitiveShortfall[s,y,t]`` to ``Site_It_Balance``:
+    ``hourly_shortfall`` adds ``SensitiveShortfall[g,y,t]`` to ``Site_It_Balance``:
     latency-sensitive load left unserved in one timestep only, at the value of
     lost load. It makes every day's dispatch feasible whatever the plan, which
     the decomposition (``models/decomposition.py``) needs; the plan is then
     re-checked to leave none.
     """
-    served_by = _served_by(m)
-    # Bounds implied by capacity (a site runs at most max_it_mw) and by demand: boxed columns for the simplex.
-    m.LatencyTolerant = pyo.Var(m.SITES, m.YEARS, m.TIMESTEPS, domain=pyo.NonNegativeReals,
-                                bounds=lambda m, s, y, t: (0.0, m.max_it_mw[s]))
+    # Bounds implied by capacity (a group runs at most its sites' max_it_mw) and by demand: boxed columns.
+    m.LatencyTolerant = pyo.Var(m.GROUPS, m.YEARS, m.TIMESTEPS, domain=pyo.NonNegativeReals,
+                                bounds=lambda m, g, y, t: (0.0, m.group_max_it_mw[g]))
     m.UnservedLatencyTolerant = pyo.Var(m.YEARS, m.DAYS, domain=pyo.NonNegativeReals,
                                         bounds=lambda m, y, d: (0.0, m.it_latency_tolerant_mw[y]))
     m.Tolerant_Daily_Energy = pyo.Constraint(m.YEARS, m.DAYS, rule=lambda m, y, d: sum(
-        m.LatencyTolerant[s, y, t] for s in m.SITES for t in m.TIMESTEPS_IN_DAY[d])
+        m.LatencyTolerant[g, y, t] for g in m.GROUPS for t in m.TIMESTEPS_IN_DAY[d])
         + len(m.TIMESTEPS_IN_DAY[d]) * m.UnservedLatencyTolerant[y, d]
         == len(m.TIMESTEPS_IN_DAY[d]) * m.it_latency_tolerant_mw[y])
-    m.ItPower = pyo.Var(m.SITE_TECHS, m.YEARS, m.TIMESTEPS, domain=pyo.NonNegativeReals,
-                        bounds=lambda m, s, k, y, t: (0.0, m.max_it_mw[s]))
+    m.GROUP_TECHS = pyo.Set(initialize=m.GROUPS * m.TECHS, ordered=True)
+    m.ItPower = pyo.Var(m.GROUP_TECHS, m.YEARS, m.TIMESTEPS, domain=pyo.NonNegativeReals,
+                        bounds=lambda m, g, k, y, t: (0.0, m.group_max_it_mw[g]))
     if hourly_shortfall:
-        m.SensitiveShortfall = pyo.Var(m.SITES, m.YEARS, m.TIMESTEPS, domain=pyo.NonNegativeReals)
-    short = (lambda s, y, t: m.SensitiveShortfall[s, y, t]) if hourly_shortfall else (lambda s, y, t: 0)
-    m.Site_It_Balance = pyo.Constraint(m.SITES, m.YEARS, m.TIMESTEPS, rule=lambda m, s, y, t: sum(
-        m.ItPower[s, k, y, t] for k in m.TECHS) + short(s, y, t) == sum(m.Serve[arc] for arc in served_by[s, y])
-        + m.LatencyTolerant[s, y, t])
-    m.It_Within_Capacity = pyo.Constraint(m.SITE_TECHS, m.YEARS, m.TIMESTEPS,
-                                          rule=lambda m, s, k, y, t: m.ItPower[s, k, y, t] <= m.Capacity[s, k, y])
+        m.SensitiveShortfall = pyo.Var(m.GROUPS, m.YEARS, m.TIMESTEPS, domain=pyo.NonNegativeReals)
+    short = (lambda g, y, t: m.SensitiveShortfall[g, y, t]) if hourly_shortfall else (lambda g, y, t: 0)
+    m.Site_It_Balance = pyo.Constraint(m.GROUPS, m.YEARS, m.TIMESTEPS, rule=lambda m, g, y, t: sum(
+        m.ItPower[g, k, y, t] for k in m.TECHS) + short(g, y, t) == sum(
+        m.SensitiveLoad[s, y] for s in m.SITES_IN_GROUP[g]) + m.LatencyTolerant[g, y, t])
+    m.It_Within_Capacity = pyo.Constraint(m.GROUP_TECHS, m.YEARS, m.TIMESTEPS, rule=lambda m, g, k, y, t:
+                                          m.ItPower[g, k, y, t] <= sum(m.Capacity[s, k, y] for s in m.SITES_IN_GROUP[g]))
+    pooled = [s for g in m.GROUPS if len(m.SITES_IN_GROUP[g]) > 1 for s in m.SITES_IN_GROUP[g]]
+    m.Sensitive_Within_Capacity = pyo.Constraint(pooled, m.YEARS, rule=lambda m, s, y: m.SensitiveLoad[s, y] <= sum(
+        m.Capacity[s, k, y] for k in m.TECHS))
     # Technologies that cannot host AI racks serve at most the non-high-density part of each day's demand.
     conventional = [k for k in m.TECHS if k not in m.HIGH_DENSITY_TECHS]
     # With rack classes as capacity (models/rack_classes.py) the daily rule is implied up to overbuilt capacity and
     # its dense rows (every site and step of a day) cost the simplex a third of its time: left to the capacity split.
     split = has_inputs(ds, rack_classes.REQUIRED_INPUTS)
     m.High_Density_On_Liquid = pyo.Constraint(m.YEARS, m.DAYS, rule=lambda m, y, d: sum(
-        m.ItPower[s, k, y, t] for s in m.SITES for k in conventional for t in m.TIMESTEPS_IN_DAY[d])
+        m.ItPower[g, k, y, t] for g in m.GROUPS for k in conventional for t in m.TIMESTEPS_IN_DAY[d])
         <= (1 - m.high_density_share[y]) * len(m.TIMESTEPS_IN_DAY[d]) * (
-            sum(m.it_latency_sensitive_mw[c, y] for c in m.CENTRES) + m.it_latency_tolerant_mw[y])
+            sum(m.it_latency_sensitive_mw[c, q, y] for c in m.CENTRES for q in m.CLASSES) + m.it_latency_tolerant_mw[y])
         if conventional and not split else pyo.Constraint.Skip)
     m.DataCentrePower = pyo.Expression(m.AREAS, m.YEARS, m.TIMESTEPS, rule=lambda m, a, y, t: sum(
-        m.pue[s, k, t] * m.ItPower[s, k, y, t] for s in m.SITES_IN_AREA[a] for k in m.TECHS))
+        m.pue[g, k, t] * m.ItPower[g, k, y, t] for g in m.GROUPS_IN_AREA[a] for k in m.TECHS))
     register_withdrawal(m, "DataCentrePower")
     m.UnservedOperatingEnergy = pyo.Expression(m.YEARS, rule=lambda m, y: sum(
         m.weight_h[t] * m.UnservedLatencyTolerant[y, d] for d in m.DAYS for t in m.TIMESTEPS_IN_DAY[d]) + (sum(
-            m.weight_h[t] * m.SensitiveShortfall[s, y, t] for s in m.SITES for t in m.TIMESTEPS)
+            m.weight_h[t] * m.SensitiveShortfall[g, y, t] for g in m.GROUPS for t in m.TIMESTEPS)
             if hourly_shortfall else 0))
 
 
@@ -372,16 +437,19 @@ def add_power_spill(m):
 
 
 def build_siting_model(ds: xr.Dataset, options: SitingOptions | None = None,
-                       hourly_shortfall: bool = False, power_spill: bool = False) -> pyo.ConcreteModel:
+                       hourly_shortfall: bool = False, power_spill: bool = False,
+                       pool_operation: bool = True) -> pyo.ConcreteModel:
     """Build the multi-year siting model from the input Dataset.
 
     ``hourly_shortfall`` (see ``add_it_operation``) and ``power_spill`` (see
-    ``add_power_spill``) serve the decomposition (``models/decomposition.py``).
+    ``add_power_spill``) serve the decomposition (``models/decomposition.py``);
+    ``pool_operation`` false gives every site its own hourly operation (``add_operating_groups``).
     """
+    ds = with_service_classes(ds)
     check_inputs(ds)
     options = options or SitingOptions()
     m = pyo.ConcreteModel(name="jp_dc_siting")
-    add_sets(m, ds)
+    add_sets(m, ds, pool_operation)
     add_params(m, ds)
     add_investment(m)
     add_latency_assignment(m)

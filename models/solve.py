@@ -38,7 +38,9 @@ class SolveReport:
 
 def new_solver() -> Highs:
     """A persistent HiGHS interface: reused across solves of one model, it updates only what changed."""
-    opt = Highs()
+    # All of the model's variables go to HiGHS in one call: otherwise Pyomo adds the new ones of each constraint
+    # separately and HiGHS resets column integrality every time (set_instance of the default plan: 8 s -> 4 s).
+    opt = Highs(only_child_vars=True)
     if not opt.available():
         raise SolveError("HiGHS (highspy) is not available: install the project with `make install`")
     opt.config.load_solution = False

@@ -36,9 +36,8 @@ from models.plan import (PlanSolution, marginal_power_values, rounded_plan_repor
 from models.siting import build_siting_model, plan_variables, total_unserved_mwh
 from models.solve import new_solver, solve
 from planner.config import load_config
-from planner.inputs import build_inputs
+from planner.inputs import build_inputs, plan_sites
 from planner.io import write_text_atomic
-from sites.candidates import load_sites
 
 SMALL_SITES = 10  # the largest candidate in each of the 10 areas, so every demand centre can be served
 SMALL_YEAR = 2030
@@ -107,7 +106,7 @@ def sparse_core_floor(inputs) -> tuple[float, int]:
 
 def _sites(cfg, n_sites):
     """All candidate sites, or ``n_sites`` of them: the largest in each area first, then the next largest, ..."""
-    sites = load_sites(cfg.sites_file, cfg.sites_layer)
+    sites = plan_sites(cfg)
     if not n_sites:
         return sites
     df = sites[["area", "max_it_mw"]].to_dataframe().reset_index()

@@ -24,10 +24,9 @@ import xarray as xr
 from models.plan import solve_plan
 
 from planner.config import PlanConfig
-from planner.inputs import build_inputs
+from planner.inputs import build_inputs, plan_sites
 from planner.io import run_transaction, write_text_atomic
 from planner.pipeline import check_memory, run_dir_for
-from sites.candidates import load_sites
 from sites.projects import load_committed_projects
 
 TOLERANCE_MW = 1e-6
@@ -74,7 +73,7 @@ def cost_of_commitments(cfg: PlanConfig, scenario: str | None = None, sites: xr.
     relative to the cost without the commitments.
     """
     scenario = scenario or cfg.scenarios[0]
-    sites = sites if sites is not None else load_sites(cfg.sites_file, cfg.sites_layer)
+    sites = sites if sites is not None else plan_sites(cfg)
     check_memory(cfg, sites.sizes["site"], workers=1)  # refuse before anything is built
     run_dir = run_dir_for(cfg, scenario)
     folder = run_dir.with_name(f"{run_dir.name}-commitments")  # its own transaction: a new run never erases it

@@ -27,7 +27,7 @@ STRICT = ConfigDict(extra="forbid", strict=True)
 
 class SolverConfig(BaseModel):
     model_config = STRICT
-    mip_rel_gap: float = Field(0.005, ge=0, le=1, description="relative MIP gap at which HiGHS stops [-]")
+    mip_rel_gap: float = Field(0.01, ge=0, le=1, description="relative MIP gap at which HiGHS stops [-]")
     time_limit_s: float = Field(600, gt=0, description="HiGHS time limit [s]")
     method: Literal["auto", "monolithic", "decomposition"] = Field(
         "auto", description="monolithic: one MIP; decomposition: Benders by day (models/decomposition.py); "
@@ -64,6 +64,16 @@ class GxHubConfig(BaseModel):
         return v
 
 
+class HazardConfig(BaseModel):
+    """Hazard screening (GX strategic-region criteria): sites above a threshold are excluded from the plan."""
+
+    model_config = STRICT
+    max_seismic_p30: float | None = Field(None, ge=0, le=1, description="largest 30-year probability of JMA intensity "
+                                          "6-lower or more a site may have (J-SHIS; null: no seismic screen)")
+    exclude_tsunami: bool = Field(False, description="exclude sites in a published tsunami inundation zone")
+    exclude_flood: bool = Field(False, description="exclude sites in a published river-flood zone")
+
+
 class PlanConfig(BaseModel):
     """A plan: demand scenarios, milestone years, technologies, prices, policy options, sites, solver."""
 
@@ -90,7 +100,7 @@ class PlanConfig(BaseModel):
     carbon_price_jpy_per_t_co2: float | dict[int, float] = Field(
         4840, description="carbon price [JPY/t-CO2], one value or {year: value} (linear in between)")
     rtt_bound_ms: float | None = Field(None, gt=0, le=200, description="round-trip bound for latency-sensitive load "
-                                       "[ms] (null: network.csv rtt_bound_ms_latency_sensitive)")
+                                       "[ms] (null: the classes of grids/data/service_classes.csv)")
     latency_tolerant_share: float | None = Field(None, ge=0, le=1, description="override of the latency-tolerant share [-]")
     cfe_target_share: float | None = Field(None, ge=0, le=1, description="carbon-free energy share of DC power [-]")
     cfe_matching: Literal["annual", "hourly"] = Field("annual", description="how the CFE target is matched: annual "
@@ -121,6 +131,22 @@ class PlanConfig(BaseModel):
     existing_fleet: bool = Field(True, description="count the operating fleet (sites/data/existing_fleet.csv) as built "
                                  "capacity serving demand from the base year; false: greenfield")
     gx_hubs: GxHubConfig | None = Field(None, description="GX strategic-region hub sizing (null: off)")
+    demand_geography: Literal["market", "population"] = Field(
+        "market", description="where latency-sensitive load is: data-centre market shares by demand centre with their "
+        "path to 2050 (grids/data/demand_geography.csv), or 2020 census population")
+    grid_connection: bool = Field(True, description="sites connect to their substation (grids/data/substations.csv): "
+                                  "spare capacity, reinforcements, lead times and costs; false: one uniform charge "
+                                  "per kW (sites/data/costs.csv) and no connection limit")
+    connection_application_year: int = Field(2026, ge=2018, le=2050, description="year a site without a published "
+                                             "online year applies for its connection (the lead times run from it)")
+    generic_candidates: bool | None = Field(None, description="add a generic candidate at each substation whose "
+                                            "estate and grid allow one (null: with the embedded sites list only)")
+    hazard_screening: HazardConfig | None = Field(None, description="exclude sites above seismic, tsunami or flood "
+                                                  "thresholds (sites/data/hazard.csv; null: report only)")
+
+    def with_generic_candidates(self) -> bool:
+        """Whether the plan adds generic candidates: as configured, else only to the embedded sites list."""
+        return self.sites_file is None if self.generic_candidates is None else self.generic_candidates
 
     def siting_options(self):
         """The model's policy options (``models.siting.SitingOptions``) for this configuration."""

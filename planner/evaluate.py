@@ -20,10 +20,9 @@ from models.plan import PlanSolution, marginal_power_values, solve_plan, uses_de
 from models.siting import build_siting_model
 from models.solve import solve
 from planner.config import PlanConfig
-from planner.inputs import build_inputs
+from planner.inputs import build_inputs, plan_sites
 from planner.io import run_transaction, write_atomic, write_text_atomic
 from planner.pipeline import check_memory, run_dir_for
-from sites.candidates import load_sites
 
 
 def read_plan(path: Path, sites: list[str], techs: list[str], years: list[int]) -> dict:
@@ -82,7 +81,7 @@ def evaluate_plan(cfg: PlanConfig, plan_path: Path, log=print) -> dict:
     scenario = cfg.scenarios[0]
     # Its own folder beside the scenario's run (a new run never erases it); checked before the solves.
     folder = run_dir_for(cfg, scenario).with_name(f"{cfg.run_name(scenario)}-evaluation-{Path(plan_path).stem}")
-    sites = load_sites(cfg.sites_file, cfg.sites_layer)
+    sites = plan_sites(cfg)
     check_memory(cfg, sites.sizes["site"], workers=1)  # refuse before anything is built
     inputs = build_inputs(cfg, sites, scenario)
     plan = read_plan(plan_path, list(inputs["site"].values), list(inputs["tech"].values), list(cfg.years))

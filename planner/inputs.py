@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from grids import clean_supply, supply
+from grids import clean_supply, connection, supply
 from grids.areas import AREAS, load_areas, load_prefectures
-from grids.demand import demand_twh
+from grids.demand import centre_shares, class_shares, demand_twh, load_service_classes
 from grids.links import link_expansion_inputs, load_link_expansions, load_link_table
 from grids.pathway import pathway_dataset
 from grids.reference_year import annual_twh, available_mw, load_reference_year, reference_hours
@@ -26,6 +26,7 @@ from grids.timesteps import block_index, days_represented, representative_days, 
 from planner.config import PlanConfig
 from sites.cooling import dew_point_from_daily_min_degc, load_cooling_parameters, pue, wue
 from sites.economics import RACK_CLASSES, CostTable, cooling_capex, crf
+from sites.hazard import screened_out, site_hazard
 from sites.geo import haversine_km
 from sites.landing import load_landing_stations, nearest_landing
 from sites.weather import nearest_jma_station, station_day_minimum, station_hourly_temperature
@@ -95,7 +96,8 @@ def cost_inputs(sites: xr.Dataset, techs: list[str], cfg: PlanConfig, costs: Cos
     million = 1e6  # costs.csv gives build capex in JPY million per MW
     base = np.where(sites["area"].values == "tokyo", costs.get("build_capex_jpy_per_mw_it_tokyo"),
                     costs.get("build_capex_jpy_per_mw_it_osaka")) * million
-    grid_jpy_per_mw = costs.get("grid_connection_cost_jpy_per_kw") * 1e3
+    # With grid connection modelled per substation (models/grid_connection.py) it is charged there instead.
+    grid_jpy_per_mw = 0.0 if cfg.grid_connection else costs.get("grid_connection_cost_jpy_per_kw") * 1e3
     table = cooling_capex()
     missing = [k for k in techs if k not in table["tech"].values]
     if missing:
@@ -164,16 +166,136 @@ def policy_levers(cfg: PlanConfig, sites: xr.Dataset, years: list[int]) -> xr.Da
         s = ids[int(np.argmax(over))]
         raise DataError(f"forced or committed capacity at site '{s}' ({float(forced.sel(site=s).max()):,.0f} MW) exceeds "
                         f"its max_it_mw ({float(sites['max_it_mw'].sel(site=s)):,.0f} MW)")
+    hazard = site_hazard(ids)
+    screen = cfg.hazard_screening
+    excluded = screened_out(hazard, screen.max_seismic_p30, screen.exclude_tsunami, screen.exclude_flood) \
+        if screen is not None else np.zeros(len(ids), dtype=bool)
+    clash = [s for s, x in zip(ids, excluded) if x and float(forced.sel(site=s).max()) > 0]
+    if clash:
+        raise DataError(f"configuration key 'hazard_screening': it excludes site '{clash[0]}', which is forced or committed")
     area_limit = np.array([cfg.max_new_load_mw.get(a, np.inf) for a in AREAS])
     out = xr.Dataset({
         "forced_min_mw": forced.assign_attrs(units="MW", long_name="committed or forced IT capacity"),
-        "forbidden": ("site", np.array([s in cfg.forbid_sites for s in ids], dtype=int)),
+        "forbidden": ("site", np.array([s in cfg.forbid_sites or x for s, x in zip(ids, excluded)], dtype=int)),
+        "hazard_excluded": ("site", excluded.astype(int), {"long_name": "1: excluded by hazard screening"}),
         "area_max_it_mw": ("area", np.where(np.isfinite(area_limit), area_limit, -1.0),
                            {"units": "MW", "long_name": "grid-connection limit on IT capacity (-1: none)"}),
         "min_share_outside_tokyo_kansai": ((), -1.0 if cfg.min_share_outside_tokyo_kansai is None
                                            else cfg.min_share_outside_tokyo_kansai, {"long_name": "-1: no target"}),
     }, coords={"area": list(AREAS)})
     out.attrs["committed_projects_left_out"] = ", ".join(left_out)
+    return out.merge(hazard)
+
+
+def latency_classes(cfg: PlanConfig, years: list[int]) -> tuple[xr.Dataset, np.ndarray]:
+    """Bounded service classes (``rtt_bound_ms`` and ``class_share`` (service_class, year)) and the latency-tolerant
+    share by year, from ``grids/data/service_classes.csv``.
+
+    ``cfg.rtt_bound_ms`` replaces the bounded classes by one class with that bound; ``cfg.latency_tolerant_share``
+    sets the tolerant share and scales the bounded classes to the rest.
+    """
+    table = load_service_classes()
+    shares = class_shares(table, years)
+    unbounded = table["rtt_bound_ms"].isna().to_numpy()
+    tolerant = shares.values[unbounded].sum(axis=0) if unbounded.any() else np.zeros(len(years))
+    if cfg.latency_tolerant_share is not None:
+        tolerant = np.full(len(years), cfg.latency_tolerant_share)
+    if cfg.rtt_bound_ms is not None:
+        names, bounds = np.array(["latency_sensitive"]), np.array([cfg.rtt_bound_ms])
+        split = np.ones((1, len(years)))
+    else:
+        names, bounds = table["service_class"].to_numpy()[~unbounded], table["rtt_bound_ms"].to_numpy()[~unbounded]
+        part = shares.values[~unbounded]
+        split = part / np.maximum(part.sum(axis=0, keepdims=True), 1e-12)
+    out = xr.Dataset({"rtt_bound_ms": ("service_class", bounds.astype(float)),
+                      "class_share": (("service_class", "year"), split * (1 - tolerant)[None, :])},
+                     coords={"service_class": names.astype(str), "year": years})
+    return out, tolerant
+
+
+def plan_sites(cfg: PlanConfig) -> xr.Dataset:
+    """The plan's candidate sites: the embedded list or the user's file, plus the generic candidates at substations
+    when ``cfg.with_generic_candidates()`` (``grids.connection.generic_candidates``)."""
+    from sites.candidates import load_sites
+
+    extra = None
+    if cfg.with_generic_candidates():
+        params = connection.load_connection_parameters()
+        subs = connection.load_substations()
+        cap = connection.substation_capacity_mw(subs, params, list(cfg.years), cfg.connection_application_year)
+        costs = CostTable()
+        extra = connection.generic_candidates(subs, cap, params, costs.get("it_mw_per_ha"),
+                                              costs.get("receiving_to_it_ratio"))
+    return load_sites(cfg.sites_file, cfg.sites_layer, extra, data_path("grids", "substations.csv"))
+
+
+def connection_inputs(cfg: PlanConfig, sites: xr.Dataset, forced_min_mw: xr.DataArray, years: list[int],
+                      rate: float, lifetime_years: float) -> xr.Dataset:
+    """Each site's substation, line and earliest online year, and each substation's capacity and cost by year
+    (``grids/connection.py``, ``models/grid_connection.py``); empty when ``cfg.grid_connection`` is off.
+
+    Connections already arranged (sites with a published online year: their committed projects' MW, or their
+    max_it_mw when they have none; forced capacity) hold from their year: where they ask a substation for more
+    than its spare capacity of that year, the spare is raised to them.
+    """
+    if not cfg.grid_connection:
+        return xr.Dataset()
+    from sites.projects import committed_min_mw, load_committed_projects
+
+    params = connection.load_connection_parameters()
+    subs = connection.load_substations()
+    cap = connection.substation_capacity_mw(subs, params, years, cfg.connection_application_year)
+    ratio = CostTable().get("receiving_to_it_ratio")
+    idx, km = connection.assign_substations(sites["lat"].values, sites["lon"].values, sites["area"].values, subs,
+                                            connection.parameter(params, "line_route_factor"))
+    site_sub = subs["substation_id"].to_numpy()[idx]
+    # A generic candidate stands at its substation's point, but its estate is not: it pays the named sites' median line.
+    generic = sites["site_kind"].values.astype(str) == "generic" if "site_kind" in sites else np.zeros(len(km), bool)
+    if generic.any() and (~generic).any():
+        km = np.where(generic, float(np.median(km[~generic])), km)
+    online = sites["online_year"].values if "online_year" in sites else np.full(sites.sizes["site"], np.nan)
+    earliest = connection.earliest_online_year(online, sites["area"].values, params, cfg.connection_application_year)
+    forced = forced_min_mw.transpose("site", "year").values
+    first_forced = np.array([years[int(np.argmax(row > 0))] if (row > 0).any() else 10_000 for row in forced])
+    earliest = np.minimum(earliest, first_forced)
+    # Connections already arranged: a site with a published online year holds its committed projects' MW
+    # (sites/data/committed_projects.csv) or, without any, its own max_it_mw, from that year; forced MW too.
+    committed, _ = committed_min_mw(sites, years, load_committed_projects())
+    has_projects = committed.max("year").values > 0
+    online_by = np.nan_to_num(online, nan=10_000)[:, None] <= np.asarray(years)[None, :]
+    arranged = np.where(has_projects[:, None], committed.values,
+                        np.where(online_by, sites["max_it_mw"].values[:, None], 0.0))
+    arranged = np.maximum(arranged, forced)
+    # Receiving MW the arranged connections ask of each substation beyond its reinforcements: the spare holds that.
+    asked = xr.DataArray(arranged * ratio, dims=("site", "year"), coords={"site": sites["site"].values, "year": years})
+    asked = asked.groupby(xr.DataArray(site_sub, dims="site", name="substation")).sum().reindex(
+        substation=cap["substation"].values, fill_value=0.0)
+    spare = np.maximum(cap["substation_spare_mw"], asked - cap["substation_expansion_mw"])
+    annuity = crf(rate, lifetime_years)
+    voltage = subs["voltage_kv"].to_numpy()
+    line_per_kw_km = np.array([connection._rule(params, "line_cost_jpy_per_kw_km", v) for v in voltage])
+    out = xr.Dataset(coords={"substation": cap["substation"].values})
+    out = out.merge(cap[["substation_spare_from_year", "substation_first_expansion_year", "substation_expansion_mw"]])
+    out["substation_spare_mw"] = spare.transpose("substation", "year").assign_attrs(cap["substation_spare_mw"].attrs)
+    for col in ("name", "area", "prefecture"):
+        out[f"substation_{col}"] = ("substation", subs[col].astype(str).to_numpy())
+    out["substation_lat"] = ("substation", subs["lat"].to_numpy(), {"units": "degrees_north"})
+    out["substation_lon"] = ("substation", subs["lon"].to_numpy(), {"units": "degrees_east"})
+    out["substation_voltage_kv"] = ("substation", voltage, {"units": "kV"})
+    out["substation_spare_basis"] = ("substation", np.where(subs["spare_mw_2030"].isna(), "rule",
+                                                             subs.get("spare_basis", pd.Series([""] * len(subs))).astype(str)))
+    per_mw = 1e3 * annuity  # JPY/kW overnight -> JPY/MW/yr
+    out["connection_spare_jpy_per_mw_yr"] = ("substation", np.full(len(subs), connection.parameter(
+        params, "connection_cost_jpy_per_kw_spare") * per_mw), {"units": "JPY/MW/yr", "long_name": "per MW grid"})
+    out["connection_expansion_jpy_per_mw_yr"] = ("substation", np.full(len(subs), connection.parameter(
+        params, "connection_cost_jpy_per_kw_expansion") * per_mw), {"units": "JPY/MW/yr", "long_name": "per MW grid"})
+    out["receiving_to_it_ratio"] = ((), ratio, {"units": "MW grid / MW IT"})
+    out["site_substation"] = ("site", site_sub)
+    out["connection_km"] = ("site", km, {"units": "km", "long_name": "route to the substation"})
+    out["connection_line_jpy_per_mw_yr"] = ("site", connection.line_km(km, params) * line_per_kw_km[idx] * ratio * per_mw, {
+        "units": "JPY/MW/yr", "long_name": "dedicated line to the substation, per MW IT"})
+    out["earliest_online_year"] = ("site", earliest, {"long_name": "first year the site can take load (grid connection)"})
+    out.attrs["connection_application_year"] = cfg.connection_application_year
     return out
 
 
@@ -552,12 +674,11 @@ def build_inputs(cfg: PlanConfig, sites: xr.Dataset, scenario: str | None = None
     # Demand: facility energy -> IT MW; latency-sensitive part by centre (population share).
     energy = demand_twh([scenario], years).sel(scenario=scenario)
     it_total = energy.values * 1e6 / HOURS_PER_YEAR / cfg.baseline_pue
-    tolerant_share = net.by_year("latency_tolerant_share", years) if cfg.latency_tolerant_share is None \
-        else np.full(len(years), cfg.latency_tolerant_share)
     hd_share = net.by_year("high_density_share", years)
     centres = load_demand_centres()
-    pop_share = centres["population"].to_numpy() / centres["population"].sum()
-    it_ls = pop_share[:, None] * ((1 - tolerant_share) * it_total)[None, :]
+    geo = centre_shares(centres["centre"], years, cfg.demand_geography, centres["population"])
+    bounded, tolerant_share = latency_classes(cfg, years)
+    it_ls = (geo.values[:, None, :] * bounded["class_share"].values[None, :, :] * it_total[None, None, :])
 
     # Latency and the cost of carrying bits.
     us_per_km = net.get("fibre_propagation_us_per_km")
@@ -566,7 +687,7 @@ def build_inputs(cfg: PlanConfig, sites: xr.Dataset, scenario: str | None = None
                       centres["lat"].values[None, :], centres["lon"].values[None, :])
     rtt_ms = 2 * route * km * us_per_km / 1000.0
     fibre = km * route * net.get("bandwidth_gbps_per_mw_it") * costs.get("wavelength_cost_jpy_per_gbps_km_year")
-    rtt_bound = cfg.rtt_bound_ms if cfg.rtt_bound_ms is not None else net.get("rtt_bound_ms_latency_sensitive")
+    rtt_bound = bounded["rtt_bound_ms"].values
 
     # Links and the cost of carrying watts (long-run cost of transmission per MWh-km).
     links = link_capacity_by_year(years, areas["frequency_hz"], planned=not cfg.link_expansion)
@@ -580,7 +701,8 @@ def build_inputs(cfg: PlanConfig, sites: xr.Dataset, scenario: str | None = None
     levers = policy_levers(cfg, sites, years)
 
     ds = xr.Dataset(coords={"site": sites["site"].values, "tech": techs, "area": list(AREAS), "year": years,
-                            "time": time, "centre": centres["centre"].values, "link": links.index.values})
+                            "time": time, "centre": centres["centre"].values, "link": links.index.values,
+                            "service_class": bounded["service_class"].values})
     ds = ds.merge(sites.drop_vars("area"), compat="override")
     ds["site_area"] = ("site", sites["area"].values)
     ds["climate_station"] = ("site", daily["station_name"].values[idx] if "station_name" in daily
@@ -624,7 +746,9 @@ def build_inputs(cfg: PlanConfig, sites: xr.Dataset, scenario: str | None = None
     ds["it_load_mw"] = ("year", it_total, {"units": "MW", "long_name": "IT load of the scenario"})
     ds["latency_tolerant_share"] = ("year", tolerant_share, {"units": "1"})
     ds["high_density_share"] = ("year", hd_share, {"units": "1"})
-    ds["it_latency_sensitive_mw"] = (("centre", "year"), it_ls, {"units": "MW"})
+    ds["it_latency_sensitive_mw"] = (("centre", "service_class", "year"), it_ls, {"units": "MW"})
+    ds["centre_share"] = geo.assign_attrs(long_name=f"share of latency-sensitive load ({cfg.demand_geography})")
+    ds["class_share"] = bounded["class_share"].assign_attrs(units="1", long_name="share of IT load in the class")
     ds["it_latency_tolerant_mw"] = ("year", tolerant_share * it_total, {"units": "MW"})
     ds["centre_area"] = ("centre", centres["area"].values)
     ds["centre_lat"] = ("centre", centres["lat"].values, {"units": "degrees_north"})
@@ -632,10 +756,10 @@ def build_inputs(cfg: PlanConfig, sites: xr.Dataset, scenario: str | None = None
     ds["centre_population"] = ("centre", centres["population"].values)
     ds["distance_km"] = (("site", "centre"), km, {"units": "km", "long_name": "great-circle distance"})
     ds["rtt_ms"] = (("site", "centre"), rtt_ms, {"units": "ms", "long_name": "fibre round-trip propagation time"})
-    ds["rtt_bound_ms"] = ((), float(rtt_bound), {"units": "ms"})
+    ds["rtt_bound_ms"] = ("service_class", rtt_bound, {"units": "ms", "long_name": "fibre propagation RTT budget"})
     ds["fibre_cost_jpy_per_mw_yr"] = (("site", "centre"), fibre, {"units": "JPY/MW/yr"})
-    ds["latency_radius_km"] = ("centre", np.full(len(centres), rtt_bound * 1000.0 / (2 * route * us_per_km)),
-                               {"units": "km", "long_name": "great-circle reach within the RTT bound"})
+    ds["latency_radius_km"] = ("service_class", rtt_bound * 1000.0 / (2 * route * us_per_km),
+                               {"units": "km", "long_name": "great-circle reach within the class's RTT bound"})
     ds = ds.merge(map_layers())
     ds["link_from"] = ("link", links["area_from"].values)
     ds["link_to"] = ("link", links["area_to"].values)
@@ -649,6 +773,8 @@ def build_inputs(cfg: PlanConfig, sites: xr.Dataset, scenario: str | None = None
     ds["carbon_price_jpy_per_t"] = ("year", carbon, {"units": "JPY/t-CO2"})
     ds["voll_jpy_per_mwh"] = ((), net.get("voll_jpy_per_mwh"), {"units": "JPY/MWh"})
     ds = ds.merge(levers)
+    ds = ds.merge(connection_inputs(cfg, sites, levers["forced_min_mw"], years, r,
+                                    costs.get("transmission_lifetime_years")))
     prefs = load_prefectures()
     ds = ds.assign_coords(prefecture_code=("prefecture_code", prefs["pref_code"].values))
     ds["prefecture_area"] = ("prefecture_code", prefs["area"].values)
@@ -775,24 +901,31 @@ def apply_existing_fleet(ds: xr.Dataset, fleet: xr.Dataset, reserve_margin: floa
     home = np.array([int(np.argmax(own[i])) if own[i].any() else -1 for i in range(len(areas))])
     lat, lon = ds["centre_lat"].values, ds["centre_lon"].values
     dist = np.array([haversine_km(lat[h], lon[h], lat, lon) if h >= 0 else np.full(len(centres), np.inf) for h in home])
-    reach = dist <= ds["latency_radius_km"].values[None, :]
+    radius = ds["latency_radius_km"].values  # per service class
     base = fleet["existing_base_it_mw"].sel(area=areas).values
     surviving = fleet["existing_it_mw"].sel(area=areas, year=years).values
     pue_y = fleet["existing_pue"].sel(year=years).values
     hd = ds["high_density_share"].values
-    ls = ds["it_latency_sensitive_mw"].transpose("centre", "year").values
+    ls = ds["it_latency_sensitive_mw"].transpose("centre", "service_class", "year").values
     tol = ds["it_latency_tolerant_mw"].values
     it_total = ds["it_load_mw"].values
     served = np.zeros((len(areas), len(years)))
-    to_ls = np.zeros((len(centres), len(years)))
+    to_ls = np.zeros_like(ls)
     to_tol = np.zeros(len(years))
+    tightest_first = np.argsort(radius, kind="stable")
     for j in range(len(years)):
-        x, t = allocate_fleet(surviving[:, j], (1 - hd[j]) * ls[:, j], (1 - hd[j]) * tol[j], own, reach, dist)
-        served[:, j] = x.sum(axis=1) + t
-        to_ls[:, j], to_tol[j] = x.sum(axis=0), t.sum()
+        left = surviving[:, j].copy()
+        for q in tightest_first:  # the metro fleet serves the tightest bounds first, then the wider ones
+            x, _ = allocate_fleet(left, (1 - hd[j]) * ls[:, q, j], 0.0, own, dist <= radius[q], dist)
+            to_ls[:, q, j] = x.sum(axis=0)
+            left = np.clip(left - x.sum(axis=1), 0.0, None)
+            served[:, j] += x.sum(axis=1)
+        t = np.minimum(left, (1 - hd[j]) * tol[j] * left / max(left.sum(), 1e-12))
+        served[:, j] += t
+        to_tol[j] = t.sum()
     ls_new = np.clip(ls - to_ls, 0.0, None)
     tol_new = np.clip(tol - to_tol, 0.0, None)
-    new_total = ls_new.sum(axis=0) + tol_new
+    new_total = ls_new.sum(axis=(0, 1)) + tol_new
     hd_new = np.where(new_total > 1e-9, np.minimum(hd * it_total / np.maximum(new_total, 1e-9), 1.0), hd)
     power = served * pue_y[None, :]
     freed = np.clip(base[:, None] * float(fleet["existing_base_pue"]) - power, 0.0, None)
@@ -812,9 +945,10 @@ def apply_existing_fleet(ds: xr.Dataset, fleet: xr.Dataset, reserve_margin: floa
     out["existing_power_mw"] = (("area", "year"), power, {"units": "MW", "long_name": "facility power of the existing fleet"})
     out["existing_freed_power_mw"] = freed_da.assign_attrs(
         units="MW", long_name="base-year fleet power minus fleet power in the year (added to headroom)")
-    out["existing_serves_latency_sensitive_mw"] = (("centre", "year"), to_ls, {"units": "MW"})
+    out["existing_serves_latency_sensitive_mw"] = (("centre", "service_class", "year"), to_ls, {"units": "MW"})
     out["existing_serves_tolerant_mw"] = ("year", to_tol, {"units": "MW"})
-    out["it_latency_sensitive_mw"] = (("centre", "year"), ls_new, {"units": "MW", "long_name": "latency-sensitive load of new builds"})
+    out["it_latency_sensitive_mw"] = (("centre", "service_class", "year"), ls_new, {
+        "units": "MW", "long_name": "latency-sensitive load of new builds"})
     out["it_latency_tolerant_mw"] = ("year", tol_new, {"units": "MW", "long_name": "latency-tolerant load of new builds"})
     out["it_new_build_mw"] = ("year", new_total, {"units": "MW", "long_name": "IT load new builds must serve"})
     out["high_density_share_total"] = ds["high_density_share"]

@@ -21,12 +21,11 @@ from maps.cooling_report import cooling_lines, cooling_site_table, energy_lines,
 from maps.siting_map import make_map
 from maps.procurement import break_even_line, procurement_table, supply_break_even, watt_bit_lines
 from models.clean_energy import explain_cfe_shortfall
-from models.extract import explain_shortfall, extract_results
+from models.extract import explain_shortfall, extract_results, shortfall_reasons
 from models.plan import solve_plan
 from planner.config import PlanConfig
-from planner.inputs import EXTREME_FEATURES, build_inputs
+from planner.inputs import EXTREME_FEATURES, build_inputs, plan_sites
 from planner.io import run_transaction, write_atomic, write_text_atomic
-from sites.candidates import load_sites
 
 
 @dataclass
@@ -194,6 +193,7 @@ def _solve_and_write(cfg: PlanConfig, scenario: str, sites: xr.Dataset, folder: 
     write_text_atomic(folder / "procurement.csv", procurement.to_csv(index=False))
     write_text_atomic(folder / "supply_break_even.csv", supply_break_even(results).to_csv(index=False))
     write_text_atomic(folder / "cooling.csv", cooling.to_csv(index=False))
+    write_text_atomic(folder / "shortfall.csv", shortfall_reasons(results).to_csv(index=False))
     if "existing_it_mw" in results:
         write_text_atomic(folder / "fleet.csv", fleet_table(results).to_csv(index=False))
     fmap = make_map(results)
@@ -246,7 +246,7 @@ def compare_runs(run_a: Path, run_b: Path, out: Path, year: int | None = None, o
 def _run_in_worker(cfg_json: dict, scenario: str) -> RunOutputs:
     """One scenario in a worker process; its progress lines go straight to the shared stdout."""
     cfg = PlanConfig.model_validate(cfg_json, strict=False)  # JSON turned its year keys into strings
-    return run_scenario(cfg, scenario, load_sites(cfg.sites_file, cfg.sites_layer), log=lambda line: print(line, flush=True))
+    return run_scenario(cfg, scenario, plan_sites(cfg), log=lambda line: print(line, flush=True))
 
 
 # Peak memory of one full-year (decomposed) solve, fitted to `make bench` on 2026-11-23 with hourly steps:
@@ -320,7 +320,7 @@ def run_plan(cfg: PlanConfig, log=print, workers: int = 1) -> list[RunOutputs]:
     ``workers`` > 1 solves scenarios in parallel processes (each is one HiGHS
     run on one core); their progress lines are printed as they come.
     """
-    sites = load_sites(cfg.sites_file, cfg.sites_layer)
+    sites = plan_sites(cfg)
     for scenario in cfg.scenarios:
         run_dir_for(cfg, scenario)
     workers = check_memory(cfg, sites.sizes["site"], max(1, min(workers, len(cfg.scenarios))), log=log)

@@ -146,11 +146,10 @@ def solve_group(configs: list[dict], out_dir: str) -> list[dict]:
     from models.extract import extract_results
     from models.plan import solve_plan_reusing
     from planner.config import PlanConfig
-    from planner.inputs import build_inputs
-    from sites.candidates import load_sites
+    from planner.inputs import build_inputs, plan_sites
 
     cfgs = [PlanConfig.model_validate(c, strict=False) for c in configs]  # JSON: year keys are strings
-    sites = load_sites(cfgs[0].sites_file, cfgs[0].sites_layer)
+    sites = plan_sites(cfgs[0])
     records = []
     state = None
     for cfg in cfgs:
@@ -191,13 +190,16 @@ def local_workers(configs: list, workers: int, available_gb: float | None = None
     (``planner.pipeline.check_memory``) before any worker starts.
     """
     from planner.pipeline import check_memory
-    from sites.candidates import load_sites
+    from planner.inputs import plan_sites
 
     n_sites = {}
     for cfg in configs:
-        if cfg.sites_file not in n_sites:
-            n_sites[cfg.sites_file] = load_sites(cfg.sites_file, cfg.sites_layer).sizes["site"]
-        workers = check_memory(cfg, n_sites[cfg.sites_file], workers, available_gb, log)
+        # Generic candidates depend on the substations' capacity by the plan's last year and application year.
+        key = (cfg.sites_file, cfg.sites_layer, cfg.with_generic_candidates(), cfg.years[-1],
+               cfg.connection_application_year)
+        if key not in n_sites:
+            n_sites[key] = plan_sites(cfg).sizes["site"]
+        workers = check_memory(cfg, n_sites[key], workers, available_gb, log)
     return workers
 
 

@@ -164,13 +164,33 @@ def sites_dataset(df: pd.DataFrame, source_path: Path | None = None) -> xr.Datas
     ds["lat"] = ("site", df["lat"].astype(float).to_numpy(), {"units": "degrees_north"})
     ds["lon"] = ("site", df["lon"].astype(float).to_numpy(), {"units": "degrees_east"})
     ds["max_it_mw"] = ("site", df["max_it_mw"].astype(float).to_numpy(), {"units": "MW", "long_name": "maximum IT capacity"})
+    if "online_year" in df.columns:
+        ds["online_year"] = ("site", pd.to_numeric(df["online_year"], errors="coerce").to_numpy(dtype=float),
+                             {"long_name": "published online year (NaN: none)"})
     if "land_price_jpy_per_m2" in df.columns and df["land_price_jpy_per_m2"].astype(str).str.strip().ne("").all():
         ds["land_price_jpy_per_m2"] = ("site", pd.to_numeric(df["land_price_jpy_per_m2"]).to_numpy(), {"units": "JPY/m2"})
     ds.attrs["sites_file"] = str(source_path) if source_path else "embedded"
     return ds
 
 
-def load_sites(path: Path | str | None = None, layer: str | None = None) -> xr.Dataset:
-    """Load and validate candidate sites (embedded list when ``path`` is None; ``layer`` of a GeoPackage)."""
+def load_sites(path: Path | str | None = None, layer: str | None = None, extra: pd.DataFrame | None = None,
+               extra_path: Path | None = None) -> xr.Dataset:
+    """Load and validate candidate sites (embedded list when ``path`` is None; ``layer`` of a GeoPackage).
+
+    ``extra`` rows (generic candidates, indexed by their row in ``extra_path``) are validated the same way and
+    appended; an id already in the list is an error."""
     df, src = read_sites_table(path, layer)
+    if extra is not None and len(extra):
+        _validate_rows(extra, extra_path or Path("generic candidates"))
+        clash = sorted(set(extra["site_id"]) & set(df["site_id"]))
+        if clash:
+            raise DataError(f"{src.name}: site_id '{clash[0]}' is also a generic candidate's id")
+        extra = extra.copy()
+        for col in df.columns:
+            if col not in extra.columns:
+                extra[col] = ""
+        df = pd.concat([df, extra[list(df.columns) + [c for c in extra.columns if c not in df.columns]].astype(
+            {"lat": float, "lon": float, "max_it_mw": float})], ignore_index=True)
+        for col in OPTIONAL_TEXT:
+            df[col] = df[col].fillna("").astype(str)
     return sites_dataset(df, None if path is None else src)

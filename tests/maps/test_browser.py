@@ -44,11 +44,13 @@ def test_offline_map_renders_without_network(offline_map, run):  # noqa: F811
     overlays = [name.strip() for name in
                 re.findall(r'type="checkbox" class="leaflet-control-layers-selector"[^>]*>\s*<span>([^<]*)', dom)]
     # Two choropleths, links, landing stations, demand centres, candidates, one layer per year (+ plants, + fleet,
-    # + new clean supply and link expansions when built).
+    # + new clean supply and link expansions when built, + substations with grid connection).
     supply = "new_supply_mw" in res and bool((res["new_supply_mw"].sel(year=last).sum("supply") > 0.5).any())
     expansion = "link_expansion_mw" in res and bool((res["link_expansion_mw"].sel(year=last) > 0.5).any())
+    substations = "connection_spare_mw" in res  # the substation layer of the grid-connection component
     assert len(overlays) == (6 + res.sizes["year"] + int("plant" in res.dims) + int("existing_it_mw" in res)
-                             + int(supply) + int(expansion)), overlays
+                             + int(supply) + int(expansion) + int(substations)), overlays
+    assert substations == any(o.startswith("Substations and grid connection") for o in overlays)
     assert len(re.findall(r'class="[^"]*new-supply[^"]*"', dom)) == (
         int((res["new_supply_mw"].sel(year=last).sum("supply") > 0.5).sum()) if "new_supply_mw" in res else 0)
     assert any(o.startswith(f"Chosen sites {last}") for o in overlays)

@@ -90,9 +90,9 @@ def test_hub_inputs_from_configuration(sites):
 @pytest.mark.parametrize("hub, message", [
     ({"min_hub_mw": 1000, "eligible_prefectures": ["Hokkaido"]},
      (r"configuration key 'gx_hubs': 0 eligible prefecture\(s\) \(none\) can hold a 1,000 MW hub with the candidate "
-      r"sites; largest: Hokkaido 291 MW; count is 1")),
-    ({"min_hub_mw": 1000, "count": 2, "eligible_prefectures": ["Kagoshima", "Chiba"]},
-     r"1 eligible prefecture\(s\) \(Chiba\) can hold a 1,000 MW hub"),
+      r"sites; largest: Hokkaido 263 MW; count is 1")),
+    ({"min_hub_mw": 300, "count": 2, "eligible_prefectures": ["Kagoshima", "Chiba"]},
+     r"1 eligible prefecture\(s\) \(Chiba\) can hold a 300 MW hub"),
     ({"min_hub_mw": 500, "by_year": 2045}, r"configuration key 'gx_hubs.by_year': no milestone year is at or after 2045"),
 ])
 def test_impossible_hub_requests_are_refused_in_one_line(sites, hub, message):

@@ -103,7 +103,7 @@ def test_unserved_load_appears_exactly_when_supply_is_short(fossil, unserved_mw)
     ds = tiny_inputs({"s": {"max_mw": 20, "pue": {"air": 1.1}}}, {"air": 1e6}, load_mw=10, fossil=fossil)
     m = solved(ds)
     need_short = max(0.0, 10 - fossil / 1.1)
-    assert pyo.value(m.UnservedLatencySensitive["c", 2030]) == pytest.approx(need_short, abs=1e-6)
+    assert pyo.value(m.UnservedLatencySensitive["c", "latency_sensitive", 2030]) == pytest.approx(need_short, abs=1e-6)
     assert need_short == pytest.approx(unserved_mw, abs=1e-9)
 
 
@@ -111,7 +111,7 @@ def test_unserved_when_sites_are_too_small():
     sol = solve_full(tiny_inputs({"s": {"max_mw": 4, "pue": {"air": 1.2}}}, {"air": 1e6}, load_mw=10))
     assert sol.shortfall
     assert sol.report.gap_basis.startswith("plan cost")
-    assert pyo.value(sol.model.UnservedLatencySensitive["c", 2030]) == pytest.approx(6)
+    assert pyo.value(sol.model.UnservedLatencySensitive["c", "latency_sensitive", 2030]) == pytest.approx(6)
     assert pyo.value(sol.model.Capacity["s", "air", 2030]) == pytest.approx(4)
 
 
@@ -245,7 +245,7 @@ def test_without_liquid_cooling_the_high_density_share_is_unserved():
     ds = tiny_inputs({"s": {"max_mw": 20, "pue": {"air": 1.2}}}, {"air": 1e6}, load_mw=10, hd_share=0.3)
     m = solved(ds)
     assert pyo.value(m.Capacity["s", "air", 2030]) == pytest.approx(7)
-    assert pyo.value(m.UnservedLatencySensitive["c", 2030]) == pytest.approx(3)
+    assert pyo.value(m.UnservedLatencySensitive["c", "latency_sensitive", 2030]) == pytest.approx(3)
 
 
 def test_policy_levers_force_forbid_disperse_and_limit():

@@ -14,7 +14,7 @@ def test_small_case_writes_results(tmp_path):
     assert small["repeats"] == 3 and small["variables"] > 1000 and small["nonzeros"] > small["variables"]
     assert {"build_s", "to_highs_s", "highs_s", "extract_s", "peak_rss_mb", "mip_gap", "scipy_core_s"} <= set(small)
     assert 0 < small["scipy_core_nnz"] < small["nonzeros"]
-    assert small["mip_gap"] <= 0.005
+    assert small["mip_gap"] <= 0.01  # the default solver gap
 
 
 def test_representative_days_are_scored_against_the_full_year():

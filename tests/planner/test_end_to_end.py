@@ -39,9 +39,10 @@ def test_run_writes_results_summary_and_map(run, capsys):
     assert (run / "fleet.csv").stat().st_size > 0
     assert served >= it_load - 1e-3
     assert (res["capacity_mw"].diff("year") >= -1e-6).all()  # built once and kept
-    assert float(res["mip_gap"]) <= 0.005
+    assert float(res["mip_gap"]) <= 0.01  # the default solver gap
     assert {"CapacityCost", "SiteFixedCost", "EnergyCost", "CarbonCost", "FibreCost", "TransmissionCost",
-            "UnservedCost", "NewSupplyCost", "StorageCost", "LinkExpansionCost", "HighDensityCost"} == set(res["cost_component"].values)
+            "UnservedCost", "NewSupplyCost", "StorageCost", "LinkExpansionCost", "HighDensityCost",
+            "ConnectionCost"} == set(res["cost_component"].values)
     total = float((res["cost_jpy_per_yr"].sum("cost_component") * res["year_weight"]).sum())
     assert total == pytest.approx(float(res["total_cost_jpy"]), rel=1e-6)
     assert res["marginal_power_value_jpy_per_mwh"].dims == ("area", "year", "time")
