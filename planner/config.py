@@ -141,6 +141,9 @@ class PlanConfig(BaseModel):
                                              "online year applies for its connection (the lead times run from it)")
     generic_candidates: bool | None = Field(None, description="add a generic candidate at each substation whose "
                                             "estate and grid allow one (null: with the embedded sites list only)")
+    generic_estate_ha: float | None = Field(None, gt=0, le=1000, description="land of a generic candidate whose estate "
+                                            "is unpublished [ha] (null: grid_connection.csv "
+                                            "generic_estate_land_ha_rule, 70 ha)")
     hazard_screening: HazardConfig | None = Field(None, description="exclude sites above seismic, tsunami or flood "
                                                   "thresholds (sites/data/hazard.csv; null: report only)")
 

@@ -221,6 +221,8 @@ def plan_sites(cfg: PlanConfig) -> xr.Dataset:
     extra = None
     if cfg.with_generic_candidates():
         params = connection.load_connection_parameters()
+        if cfg.generic_estate_ha is not None:
+            params = {**params, "generic_estate_land_ha_rule": cfg.generic_estate_ha}
         subs = connection.load_substations()
         cap = connection.substation_capacity_mw(subs, params, list(cfg.years), cfg.connection_application_year)
         costs = CostTable()

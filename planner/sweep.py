@@ -196,7 +196,7 @@ def local_workers(configs: list, workers: int, available_gb: float | None = None
     for cfg in configs:
         # Generic candidates depend on the substations' capacity by the plan's last year and application year.
         key = (cfg.sites_file, cfg.sites_layer, cfg.with_generic_candidates(), cfg.years[-1],
-               cfg.connection_application_year)
+               cfg.connection_application_year, cfg.generic_estate_ha)
         if key not in n_sites:
             n_sites[key] = plan_sites(cfg).sizes["site"]
         workers = check_memory(cfg, n_sites[key], workers, available_gb, log)

@@ -89,3 +89,20 @@ def test_a_bad_substation_row_is_named(tmp_path, change, message):
     df.to_csv(path, index=False)
     with pytest.raises(DataError, match=message.replace("(", r"\(").replace(")", r"\)")):
         connection.load_substations(path)
+
+
+def test_the_generic_estate_of_the_configuration_sizes_generic_candidates():
+    from planner.config import load_config
+    from planner.inputs import plan_sites
+
+    small = plan_sites(load_config(overrides={"generic_estate_ha": 10}))
+    default = plan_sites(load_config())
+    subs = connection.load_substations().set_index("substation_id")
+    ruled = ["generic_" + b for b in subs.index[subs["estate_land_ha"].isna()]]
+    for s in ruled:
+        if s in small["site"].values:
+            assert float(small["max_it_mw"].sel(site=s)) <= 10 * 14.85
+            assert float(small["max_it_mw"].sel(site=s)) <= float(default["max_it_mw"].sel(site=s))
+    assert float(small["max_it_mw"].sum()) < float(default["max_it_mw"].sum())
+    named = [s for s in default["site"].values if not str(s).startswith("generic_")]
+    assert named == [s for s in small["site"].values if not str(s).startswith("generic_")]
