@@ -33,7 +33,7 @@ import pandas as pd
 import xarray as xr
 
 from grids.areas import AREAS
-from grids.tables import DataError, data_path, read_table, reject_first
+from grids.tables import DataError, data_path, optional_numbers, read_table, reject_first
 from sites.geo import JAPAN_LAT_RANGE, JAPAN_LON_RANGE, haversine_km
 
 VOLTAGES_KV = (66, 77, 110, 132, 154, 187, 220, 275, 500)
@@ -63,12 +63,7 @@ def load_substations(path: Path | str | None = None) -> pd.DataFrame:
     for col in ("spare_mw_2030", "expansion_mw", "expansion_online_year", "estate", "estate_land_ha"):
         if col not in df.columns:
             raise DataError(f"{path.name}: missing column '{col}' (it may be empty in a row: the rule applies)")
-    for col in SUBSTATION_NUMERIC:
-        raw = df[col].astype(str).str.strip()
-        num = pd.to_numeric(df[col], errors="coerce")
-        reject_first(path, df, num.isna() & ~raw.isin(("", "nan", "None")),
-                     lambda r, c=col: f"{c} '{r[c]}' is not a number", key="substation_id")
-        df[col] = num
+    optional_numbers(path, df, SUBSTATION_NUMERIC, key="substation_id")
     reject_first(path, df, ~df["area"].isin(AREAS), lambda r: f"unknown area '{r['area']}'", key="substation_id")
     reject_first(path, df, ~df["lat"].between(*JAPAN_LAT_RANGE) | ~df["lon"].between(*JAPAN_LON_RANGE),
                  lambda r: f"point ({r['lat']}, {r['lon']}) is outside Japan", key="substation_id")
@@ -81,7 +76,7 @@ def load_substations(path: Path | str | None = None) -> pd.DataFrame:
     return df.reset_index(drop=True)
 
 
-def _rule(params: dict, prefix: str, voltage_kv: float) -> float:
+def voltage_rule(params: dict, prefix: str, voltage_kv: float) -> float:
     """``<prefix>_<voltage>kv`` for the substation's voltage class (500, 275, else 154)."""
     cls = 500 if voltage_kv >= 500 else 275 if voltage_kv >= 220 else 154
     return parameter(params, f"{prefix}_{cls}kv")
@@ -102,8 +97,8 @@ def substation_capacity_mw(subs: pd.DataFrame, params: dict, years: list[int], a
 
     Unpublished spare and reinforcement MW take the voltage-class rules of grid_connection.csv.
     """
-    spare_rule = np.array([_rule(params, "spare_mw_rule", v) for v in subs["voltage_kv"]])
-    exp_rule = np.array([_rule(params, "expansion_mw_rule", v) for v in subs["voltage_kv"]])
+    spare_rule = np.array([voltage_rule(params, "spare_mw_rule", v) for v in subs["voltage_kv"]])
+    exp_rule = np.array([voltage_rule(params, "expansion_mw_rule", v) for v in subs["voltage_kv"]])
     spare = subs["spare_mw_2030"].fillna(pd.Series(spare_rule)).to_numpy(dtype=float)
     step = subs["expansion_mw"].fillna(pd.Series(exp_rule)).to_numpy(dtype=float)
     lead_exp = np.array([lead_time_years(params, a, "expansion") for a in subs["area"]])

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from grids.tables import DataError, data_path, read_table
+from grids.tables import DataError, data_path, optional_numbers, read_table, reject_first
 
 SCENARIO_LABELS = {
     "jst_optimistic": "JST-LCS Optimistic",
@@ -165,16 +165,13 @@ def load_service_classes(path: Path | str | None = None) -> pd.DataFrame:
     share_cols = [c for c in df.columns if c.startswith("share_") and c[6:].isdigit()]
     if not share_cols:
         raise DataError(f"{path.name}: no share_<year> columns")
+    text = df[share_cols].copy()
+    optional_numbers(path, df, ["rtt_bound_ms"] + share_cols, key="service_class")
+    for col in share_cols:  # a share may not be empty: only the bound may (the unbounded class)
+        reject_first(path, df, df[col].isna(), lambda r, c=col: f"{c} '{text.loc[r.name, c]}' is not a number",
+                     key="service_class")
     for col in ["rtt_bound_ms"] + share_cols:
-        raw = df[col].astype(str).str.strip()
-        num = pd.to_numeric(df[col], errors="coerce")
-        if (num.isna() & ~raw.isin(("", "nan"))).any() or (col != "rtt_bound_ms" and num.isna().any()):
-            i = int((num.isna()).idxmax())
-            raise DataError(f"{path.name}: row {i + 2} ({df.loc[i, 'service_class']}): {col} '{df.loc[i, col]}' is not a number")
-        if (num < 0).any():
-            i = int((num < 0).idxmax())
-            raise DataError(f"{path.name}: row {i + 2} ({df.loc[i, 'service_class']}): {col} is negative")
-        df[col] = num
+        reject_first(path, df, df[col] < 0, lambda r, c=col: f"{c} is negative", key="service_class")
     for col in share_cols:
         if abs(df[col].sum() - 1.0) > 1e-3:
             raise DataError(f"{path.name}: {col} sums to {df[col].sum():.4f}, not 1")

@@ -54,6 +54,17 @@ def reject_first(path: Path | str, df: pd.DataFrame, bad: pd.Series, problem, ke
         raise DataError(f"{row_label(path, i, df.loc[i, key] if key else None)}: {problem(df.loc[i])}")
 
 
+def optional_numbers(path: Path | str, df: pd.DataFrame, columns, key: str | None = None) -> None:
+    """Parse ``columns`` of a table read by ``read_table`` in place: an empty cell is NaN (the table's rule applies),
+    anything else that is not a number is refused in one line naming the row."""
+    for col in columns:
+        raw = df[col].astype(str).str.strip()
+        num = pd.to_numeric(df[col], errors="coerce")
+        reject_first(path, df, num.isna() & ~raw.isin(("", "nan", "None")),
+                     lambda r, c=col: f"{c} '{r[c]}' is not a number", key=key)
+        df[col] = num
+
+
 def read_table(
     path: Path | str,
     required: tuple[str, ...],

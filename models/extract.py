@@ -71,10 +71,9 @@ def extract_results(sol: PlanSolution, inputs: xr.Dataset) -> xr.Dataset:
     G = list(m.GROUPS)
     it_g = _grid(m.ItPower, G, K, Y, T)
     member = np.array([[m.group_of[s] == g for g in G] for s in S], dtype=float)  # (site, group)
-    cap_g = np.einsum("sg,sky->gky", member, cap)
+    group_cap = np.einsum("sg,gky->sky", member, np.einsum("sg,sky->gky", member, cap))  # each site's group's
     # A group's hourly IT power goes to its sites in proportion to their capacity of each technology.
-    frac = np.divide(cap, np.einsum("sg,gky->sky", member, cap_g), out=np.zeros_like(cap),
-                     where=np.einsum("sg,gky->sky", member, cap_g) > 0)
+    frac = np.divide(cap, group_cap, out=np.zeros_like(cap), where=group_cap > 0)
     it = np.einsum("sg,gkyt->skyt", member, it_g) * frac[..., None]
     res["it_power_mw"] = (("site", "tech", "year", "time"), it, {
         "units": "MW", "long_name": "IT power (a pooled group's power shared by its sites' capacity)"})
@@ -126,9 +125,8 @@ def extract_results(sol: PlanSolution, inputs: xr.Dataset) -> xr.Dataset:
     unserved_c = ls_un * 8760.0 + (share if share.ndim == 2 else share[:, None]) * tol_un[None, :]
     if m.component("SensitiveShortfall") is not None:  # decomposition: hourly shortfall, to the centres the site serves
         short_g = (_grid(m.SensitiveShortfall, G, Y, T) * w.values).sum(-1)
-        in_g = np.einsum("sg,sy->gy", member, sensitive)
-        site_share = np.divide(sensitive, np.einsum("sg,gy->sy", member, in_g), out=np.zeros_like(sensitive),
-                               where=np.einsum("sg,gy->sy", member, in_g) > 0)
+        group_sensitive = np.einsum("sg,gy->sy", member, np.einsum("sg,sy->gy", member, sensitive))
+        site_share = np.divide(sensitive, group_sensitive, out=np.zeros_like(sensitive), where=group_sensitive > 0)
         short = np.einsum("sg,gy->sy", member, short_g) * site_share
         served = serve.sum(axis=1, keepdims=True)
         frac = np.divide(serve, served, out=np.zeros_like(serve), where=served > 0)
@@ -212,7 +210,6 @@ def extract_gx_hubs(m, res: xr.Dataset) -> xr.Dataset:
 UNSERVED_REPORT_MWH = 1.0  # below this the re-solve tolerance, not a shortfall
 
 
-SHORTFALL_REASONS = ("policy", "lead time", "connection", "site land", "power", "latency")
 POWER_SCARCE_SHARE_OF_VOLL = 0.1  # an area whose marginal power value reaches this share of VoLL has no power left
 
 
@@ -224,10 +221,10 @@ def shortfall_reasons(res: xr.Dataset) -> pd.DataFrame:
 
     - policy: the site is forbidden (``forbid_sites``, hazard screening);
     - lead time: the year is before the site's earliest online year (grid-connection lead time);
+    - site land: built to its limit (then the row holds the site's whole capacity, as the limit binds);
     - connection: its substation gives all its spare capacity and reinforcements (Substation_Connection binds);
     - power: its area's marginal value of power reaches POWER_SCARCE_SHARE_OF_VOLL of the value of lost load in
-      some timestep, i.e. power, not the site, is what ran out;
-    - site land: built to its limit (then the row holds the site's whole capacity, as the limit binds).
+      some timestep, i.e. power, not the site, is what ran out.
 
     Unbuilt MW for none of these reasons is left out (the plan chose not to use it).
     The ``latency`` rows are latency-sensitive load [MW] left unserved, by the area of its demand centre, while

@@ -137,8 +137,7 @@ def add_sets(m, ds, pool: bool = True):
     near = [(s, c, q) for i, s in enumerate(m.SITES) for j, c in enumerate(m.CENTRES) for q in m.CLASSES
             if rtt[i, j] <= bound[q]]
     # (site, centre) pairs within some class's RTT bound, and (site, centre, class) within that class's bound.
-    m.LATENCY_PAIRS = pyo.Set(initialize=sorted({(s, c) for s, c, q in near}, key=lambda p: (
-        list(m.SITES).index(p[0]), list(m.CENTRES).index(p[1]))), dimen=2, ordered=True)
+    m.LATENCY_PAIRS = pyo.Set(initialize=list(dict.fromkeys((s, c) for s, c, q in near)), dimen=2, ordered=True)
     m.LATENCY_ARCS = pyo.Set(initialize=near, dimen=3, ordered=True)
     m.SERVICE_ARCS = pyo.Set(initialize=[(s, (c, q, y)) for s, c, q in near for y in m.YEARS], dimen=4, ordered=True)
     m.CUSTOMERS = pyo.Set(initialize=[(c, q, y) for c in m.CENTRES for q in m.CLASSES for y in m.YEARS], dimen=3,

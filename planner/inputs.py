@@ -275,7 +275,7 @@ def connection_inputs(cfg: PlanConfig, sites: xr.Dataset, forced_min_mw: xr.Data
     spare = np.maximum(cap["substation_spare_mw"], asked - cap["substation_expansion_mw"])
     annuity = crf(rate, lifetime_years)
     voltage = subs["voltage_kv"].to_numpy()
-    line_per_kw_km = np.array([connection._rule(params, "line_cost_jpy_per_kw_km", v) for v in voltage])
+    line_per_kw_km = np.array([connection.voltage_rule(params, "line_cost_jpy_per_kw_km", v) for v in voltage])
     out = xr.Dataset(coords={"substation": cap["substation"].values})
     out = out.merge(cap[["substation_spare_from_year", "substation_first_expansion_year", "substation_expansion_mw"]])
     out["substation_spare_mw"] = spare.transpose("substation", "year").assign_attrs(cap["substation_spare_mw"].attrs)
@@ -917,13 +917,13 @@ def apply_existing_fleet(ds: xr.Dataset, fleet: xr.Dataset, reserve_margin: floa
     tightest_first = np.argsort(radius, kind="stable")
     for j in range(len(years)):
         left = surviving[:, j].copy()
-        for q in tightest_first:  # the metro fleet serves the tightest bounds first, then the wider ones
-            x, _ = allocate_fleet(left, (1 - hd[j]) * ls[:, q, j], 0.0, own, dist <= radius[q], dist)
+        for n, q in enumerate(tightest_first):  # the metro fleet serves the tightest bounds first, then the wider
+            last = n == len(tightest_first) - 1  # what the widest class leaves serves the tolerant load
+            x, t = allocate_fleet(left, (1 - hd[j]) * ls[:, q, j], (1 - hd[j]) * tol[j] if last else 0.0,
+                                  own, dist <= radius[q], dist)
             to_ls[:, q, j] = x.sum(axis=0)
-            left = np.clip(left - x.sum(axis=1), 0.0, None)
-            served[:, j] += x.sum(axis=1)
-        t = np.minimum(left, (1 - hd[j]) * tol[j] * left / max(left.sum(), 1e-12))
-        served[:, j] += t
+            left = np.clip(left - x.sum(axis=1) - t, 0.0, None)
+            served[:, j] += x.sum(axis=1) + t
         to_tol[j] = t.sum()
     ls_new = np.clip(ls - to_ls, 0.0, None)
     tol_new = np.clip(tol - to_tol, 0.0, None)

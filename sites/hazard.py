@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from grids.tables import DataError, data_path, read_table, reject_first
+from grids.tables import DataError, data_path, optional_numbers, read_table, reject_first
 
 
 def load_hazard(path: Path | str | None = None) -> pd.DataFrame:
@@ -29,12 +29,7 @@ def load_hazard(path: Path | str | None = None) -> pd.DataFrame:
     missing = [c for c in ("seismic_p30_jma6lower", "tsunami_exposed", "flood_exposed") if c not in df.columns]
     if missing:
         raise DataError(f"{path.name}: missing column '{missing[0]}'")
-    for col in ("seismic_p30_jma6lower", "tsunami_exposed", "flood_exposed"):
-        raw = df[col].astype(str).str.strip()
-        num = pd.to_numeric(df[col], errors="coerce")
-        reject_first(path, df, num.isna() & ~raw.isin(("", "nan")), lambda r, c=col: f"{c} '{r[c]}' is not a number",
-                     key="site_id")
-        df[col] = num
+    optional_numbers(path, df, ("seismic_p30_jma6lower", "tsunami_exposed", "flood_exposed"), key="site_id")
     reject_first(path, df, ~df["seismic_p30_jma6lower"].between(0, 1) & df["seismic_p30_jma6lower"].notna(),
                  lambda r: f"seismic_p30_jma6lower {r['seismic_p30_jma6lower']:g} is not a probability", key="site_id")
     for col in ("tsunami_exposed", "flood_exposed"):
