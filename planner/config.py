@@ -388,4 +388,6 @@ def validate_config(data: dict, source, prefix: str = "") -> PlanConfig:
         e = err.errors()[0]
         # Drop pydantic's union-branch tags (e.g. 'float', 'dict[int,float]') from the key path.
         key = ".".join(str(p) for p in e["loc"] if not (isinstance(p, str) and (p in _TYPE_TAGS or "[" in p)))
+        # A key may hold any text (a YAML key "\n"): escaped, so the message stays one line.
+        key = key.encode("unicode_escape").decode("ascii")
         raise DataError(f"{source}: key '{(prefix + '.') if prefix else ''}{key}': {e['msg']}") from None
