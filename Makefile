@@ -27,11 +27,15 @@ PLAN     ?=
 RAW      ?= ../shared/data/jp_power
 FY       ?= 2024
 
-.PHONY: help install data run sweep maps compare evaluate commitments bench test clean
+.PHONY: help install data run robust alternatives sweep maps compare evaluate commitments bench test clean
 
 help: ## list the targets
 	@echo "make run    [SCENARIO=jst_modest] [YEARS=2030,2040,2050] [SITES=file.csv] [CONFIG=file.yaml] [NAMED=high_carbon_price]"
 	@echo "           solve the plan (default: the three JST scenarios), write results/<scenario>/ and its map"
+	@echo "make robust [PROBABILITIES=jst_modest=0.5,criepi_occto=0.5] [CONFIG=...]  what to build by the first milestone"
+	@echo "           over all demand scenarios (two-stage stochastic plan: VSS, EVPI, regret); writes results/robust/; resumable"
+	@echo "make alternatives [SLACK=0.02] [COUNT=8] [SCENARIO=jst_modest]  near-optimal plans that differ in sites and"
+	@echo "           cooling (MGA) on Dask; per-site share built, map; writes results/alternatives-<scenario>/; resumable"
 	@echo "make sweep  SWEEP=sweeps/carbon_price.yaml  parameter sweep on Dask (DASK_SCHEDULER=tcp://host:port for a cluster); resumable"
 	@echo "make maps   [OFFLINE=1]  redraw maps and charts of every run under results/ (OFFLINE=1: map_offline.html, no network needed)"
 	@echo "make compare A=results/jst_optimistic B=results/jst_modest [OFFLINE=1]  map sites added, removed, resized"
@@ -58,6 +62,18 @@ data: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/python -m planner run $(RUN_ARGS)
+
+PROBABILITIES ?=
+SLACK    ?= 0.02
+COUNT    ?= 8
+
+robust: $(STAMP)
+	$(BIN)/python -m planner robust $(if $(PROBABILITIES),--probabilities $(PROBABILITIES)) $(if $(CONFIG),--config $(CONFIG)) \
+		$(if $(NAMED),--named $(NAMED)) $(if $(YEARS),--years $(YEARS)) $(if $(SITES),--sites $(SITES))
+
+alternatives: $(STAMP)
+	$(BIN)/python -m planner alternatives --slack $(SLACK) --count $(COUNT) $(if $(SCENARIO),--scenario $(SCENARIO)) \
+		$(if $(CONFIG),--config $(CONFIG)) $(if $(NAMED),--named $(NAMED)) $(if $(YEARS),--years $(YEARS)) $(if $(SITES),--sites $(SITES))
 
 sweep: $(STAMP)
 	$(BIN)/python -m planner sweep $(SWEEP)

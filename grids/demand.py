@@ -188,3 +188,19 @@ def class_shares(classes: pd.DataFrame, years: Iterable[int]) -> xr.DataArray:
     return xr.DataArray(values, dims=("service_class", "year"),
                         coords={"service_class": classes["service_class"].astype(str).to_numpy(), "year": list(years)},
                         attrs={"units": "1"})
+
+
+def load_scenario_weights(path: Path | str | None = None) -> dict[str, float]:
+    """{scenario: probability} of the default stochastic plan (``grids/data/scenario_weights.csv``), summing to 1."""
+    path = Path(path or data_path("grids", "scenario_weights.csv"))
+    df = read_table(path, ("scenario", "probability"), numeric=("probability",), key="scenario")
+    known = set(load_demand_anchors()["scenario"])
+    for i, row in df.iterrows():
+        if row["scenario"] not in known:
+            raise DataError(f"{path.name} row {i + 2} ({row['scenario']}): not a demand scenario of demand_scenarios.csv")
+        if not 0 < row["probability"] <= 1:
+            raise DataError(f"{path.name} row {i + 2} ({row['scenario']}): probability {row['probability']} is not in (0, 1]")
+    total = float(df["probability"].sum())
+    if abs(total - 1.0) > 1e-6:
+        raise DataError(f"{path.name}: probabilities sum to {total:.6g}, not 1")
+    return {str(s): float(p) for s, p in zip(df["scenario"], df["probability"])}

@@ -236,7 +236,7 @@ def explain_infeasibility(m, time_limit_s: float) -> str:
     return "; ".join(parts) or "HiGHS found no feasible plan, yet relaxing the policy constraints needs no slack"
 
 
-def staged_warm_start(m, opt) -> None:
+def staged_warm_start(m, opt, held: list | None = None) -> None:
     """Solve the relaxation once with the component modules' plan variables (new supply, batteries, link
     expansions) held at 0, leaving its basis in ``opt`` for the full relaxation.
 
@@ -246,7 +246,9 @@ def staged_warm_start(m, opt) -> None:
     relaxation takes under a second (docs/model.md, Solving). The second
     solve is the full relaxation to optimality, so its bound stands.
     """
-    held = [v for name in optional_plan_variables(m) for v in m.component(name).values() if not v.fixed]
+    if held is None:  # ``held`` lists them for a model of several blocks (models/stochastic.py)
+        held = [v for name in optional_plan_variables(m) for v in m.component(name).values()]
+    held = [v for v in held if not v.fixed]
     if not held:
         return
     for v in held:
@@ -297,10 +299,15 @@ def rounded_relaxation_start(m, time_limit_s: float, opt) -> float | None:
     return bound
 
 
-def close_unused_sites(m, opens: list, opt) -> None:
+def close_unused_sites(m, opens: list, opt, blocks: list | None = None, shared_until: int | None = None) -> None:
     """With the rounded-up sites fixed open, re-solve the LP (the capacities move to the sites that pay their fixed
     cost anyway) and close every site-year left without capacity; re-solve once more. The plan stays feasible (a
-    closed site held nothing) and costs no more; the values of the last LP are left in the model."""
+    closed site held nothing) and costs no more; the values of the last LP are left in the model.
+
+    ``blocks`` are the siting models inside ``m`` (default ``[m]``); in years up to ``shared_until`` their sites
+    are one decision (``models/stochastic.py``) and close in every block at once.
+    """
+    blocks = blocks or [m]
     fixed = [v for v in opens if not v.fixed]
     rounded = {id(v) for v in fixed}
     try:
@@ -311,15 +318,16 @@ def close_unused_sites(m, opens: list, opt) -> None:
             if res.termination_condition != TerminationCondition.optimal:
                 return
             res.solution_loader.load_vars()
-            idle = [(s, y) for (s, y), v in m.Open.items() if id(v) in rounded and pyo.value(v) > 0.5
-                    and sum(pyo.value(m.Capacity[s, k, y]) for k in m.TECHS) <= 1e-6]
+            idle = [(b, s, y) for b in blocks for (s, y), v in b.Open.items() if id(v) in rounded and pyo.value(v) > 0.5
+                    and sum(pyo.value(b.Capacity[s, k, y]) for k in b.TECHS) <= 1e-6]
             if not idle:
                 return
-            years = list(m.YEARS)
-            for s, y in idle:
-                # Site_Stays_Open: a site closed in y is closed in every earlier year too.
+            for b, s, y in idle:
+                years = list(b.YEARS)
+                # Site_Stays_Open: a site closed in y is closed in every earlier year too (empty there: capacity is kept).
                 for yy in years[:years.index(y) + 1]:
-                    m.Open[s, yy].fix(0)
+                    for bb in (blocks if shared_until is not None and yy <= shared_until else [b]):
+                        bb.Open[s, yy].fix(0)
     except RuntimeError:
         return
     finally:

@@ -6,8 +6,21 @@ default) and a conventional rest:
 
     0 <= CapacityHighDensity[s,k,y] <= Capacity[s,k,y]                k in HIGH_DENSITY_TECHS   [MW IT]
     CapacityHighDensity[s,k,y] >= CapacityHighDensity[s,k,y-1]        (a hall keeps its class)
-    High_Density_Capacity[y]: sum_{s,k} CapacityHighDensity[s,k,y] == high_density_share[y] x sum_{s,k} Capacity[s,k,y]
+    High_Density_Capacity[y]: sum_{s,k} CapacityHighDensity[s,k,y] + HighDensityShortfall[y]
+                              == high_density_share[y] x sum_{s,k} Capacity[s,k,y]
+    HighDensityShortfallCost[y] = max_{s,k} capex_high_density[s,k] x HighDensityShortfall[y]   [JPY/yr]
     HighDensityCost[y] = sum_{s,k} (capex_high_density[s,k] - capex[s,k]) x CapacityHighDensity[s,k,y]   [JPY/yr]
+
+``HighDensityShortfall`` [MW] is AI capacity the built halls cannot host,
+priced as a new high-density hall at the dearest site: a plan free to build
+never uses it (building the hall where it is needed costs no more). It exists
+for plans whose early capacity is fixed before the demand mix is known
+(``models/stochastic.py``): halls built for a 33 % AI share cannot host a
+scenario's 100 %, and the missing AI halls are then built anew, not an
+infeasible model. The share applies to built capacity, so where that capacity
+stands partly idle (a plan built for high demand in a low scenario) the price
+is paid for idle halls too: an overstatement of the cost of overbuilding
+(docs/model.md, Known limitations).
 
 An equality: the share defines how much of the fleet is AI racks, so a hall
 priced for AI racks cannot be used for conventional ones (a high-density hall
@@ -44,13 +57,18 @@ def add_rack_classes(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
     years = list(m.YEARS)
     m.High_Density_Is_Kept = pyo.Constraint(m.SITE_HD_TECHS, years[1:], rule=lambda m, s, k, y:
                                             m.CapacityHighDensity[s, k, y] >= m.CapacityHighDensity[s, k, years[years.index(y) - 1]])
+    m.HighDensityShortfall = pyo.Var(m.YEARS, domain=pyo.NonNegativeReals)
     m.High_Density_Capacity = pyo.Constraint(m.YEARS, rule=lambda m, y: sum(
-        m.CapacityHighDensity[s, k, y] for s, k in m.SITE_HD_TECHS) == m.high_density_share[y] * sum(
+        m.CapacityHighDensity[s, k, y] for s, k in m.SITE_HD_TECHS) + m.HighDensityShortfall[y] == m.high_density_share[y] * sum(
         m.Capacity[s, k, y] for s, k in m.SITE_TECHS))
+    price = max((float(hd.sel(site=s, tech=k)) for s, k in m.SITE_HD_TECHS), default=0.0)
+    m.HighDensityShortfallCost = pyo.Expression(m.YEARS, rule=lambda m, y: price * m.HighDensityShortfall[y])
+    register_cost(m, "HighDensityShortfallCost")
     m.HighDensityCost = pyo.Expression(m.YEARS, rule=lambda m, y: sum(
         delta[s, k] * m.CapacityHighDensity[s, k, y] for s, k in m.SITE_HD_TECHS))
     register_cost(m, "HighDensityCost")
     register_plan_variable(m, "CapacityHighDensity", optional=False)
+    register_plan_variable(m, "HighDensityShortfall", optional=False)
 
 
 def extract_rack_classes(m: pyo.ConcreteModel, res: xr.Dataset) -> xr.Dataset:

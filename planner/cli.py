@@ -83,6 +83,39 @@ def _parser() -> argparse.ArgumentParser:
     commit.add_argument("--sites", dest="sites_file", help="candidate sites file (CSV, GeoJSON or GeoPackage)")
     commit.add_argument("--sites-layer", dest="sites_layer", help="GeoPackage layer holding the candidate sites")
     commit.add_argument("--results-dir")
+    robust = sub.add_parser("robust", help="what to build now over all demand scenarios: two-stage stochastic plan",
+                            description="Solve one first stage (sites, capacity and cooling, contracted supply, links and "
+                                        "connections up to the first milestone) shared by every demand scenario, with "
+                                        "recourse per scenario after it; report the here-and-now plan, its expected "
+                                        "cost and its cost in each scenario, VSS, EVPI and the regret of each "
+                                        "single-scenario plan. Resumable. Writes <results-dir>/robust/.")
+    robust.add_argument("--config", help="YAML file with the keys to change from the default configuration")
+    robust.add_argument("--named", help="a named scenario from planner/config/scenarios.yaml")
+    robust.add_argument("--probabilities", help="scenario=probability,... summing to 1 (default: "
+                                                "grids/data/scenario_weights.csv)")
+    robust.add_argument("--first-stage-year", type=int, help="last milestone decided now (default: the first)")
+    robust.add_argument("--years", help="comma-separated milestone years")
+    robust.add_argument("--sites", dest="sites_file", help="candidate sites file (CSV, GeoJSON or GeoPackage)")
+    robust.add_argument("--sites-layer", dest="sites_layer", help="GeoPackage layer holding the candidate sites")
+    robust.add_argument("--results-dir")
+    robust.add_argument("--workers", type=int, default=int(os.environ.get("SWEEP_WORKERS", "2")),
+                        help="parallel Dask workers (default SWEEP_WORKERS or 2; DASK_SCHEDULER uses a cluster)")
+    alt = sub.add_parser("alternatives", help="near-optimal plans that differ most in sites and cooling (MGA)",
+                         description="Solve the optimum of one scenario, then --count plans whose cost is within --slack "
+                                     "of it and whose sites and cooling differ from it as much as possible, on Dask; "
+                                     "report per site the share of alternatives that build it and map it. Resumable. "
+                                     "Writes <results-dir>/alternatives-<scenario>/.")
+    alt.add_argument("--slack", type=float, default=0.02, help="cost slack, a share of the optimum in (0, 1) (default 0.02)")
+    alt.add_argument("--count", type=int, default=8, help="number of alternatives (default 8)")
+    alt.add_argument("--scenario", default="jst_modest", help="demand scenario (default jst_modest)")
+    alt.add_argument("--config", help="YAML file with the keys to change from the default configuration")
+    alt.add_argument("--named", help="a named scenario from planner/config/scenarios.yaml")
+    alt.add_argument("--years", help="comma-separated milestone years")
+    alt.add_argument("--sites", dest="sites_file", help="candidate sites file (CSV, GeoJSON or GeoPackage)")
+    alt.add_argument("--sites-layer", dest="sites_layer", help="GeoPackage layer holding the candidate sites")
+    alt.add_argument("--results-dir")
+    alt.add_argument("--workers", type=int, default=int(os.environ.get("SWEEP_WORKERS", "2")),
+                     help="parallel Dask workers (default SWEEP_WORKERS or 2; DASK_SCHEDULER uses a cluster)")
     bench = sub.add_parser("bench", help="benchmark model size and timings (bench/results.json)",
                            description="Build and solve the benchmark cases, print a table of sizes and median timings, "
                                        "and write bench/results.json.")
@@ -117,13 +150,26 @@ def _years(text: str) -> list[int]:
         raise DataError(f"--years '{text}': expected comma-separated years such as 2030,2040") from None
 
 
+def _probabilities(text: str) -> dict:
+    out = {}
+    for part in text.split(","):
+        name, sep, value = part.partition("=")
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            raise DataError(f"--probabilities '{part}': expected scenario=probability, e.g. jst_modest=0.5") from None
+        if not sep:
+            raise DataError(f"--probabilities '{part}': expected scenario=probability, e.g. jst_modest=0.5")
+    return out
+
+
 def _load_config(args, *keys: str, **extra):
     """The configuration a sub-command asks for: its config file and named scenario, then ``keys`` of ``args``,
     ``--scenario``, ``--years`` and ``extra`` as overrides."""
     from planner.config import load_config
 
     overrides = {k: getattr(args, k) for k in (*keys, "sites_layer") if hasattr(args, k)}
-    if args.scenario:
+    if getattr(args, "scenario", None):
         overrides["scenarios"] = [args.scenario]
     if args.years:
         overrides["years"] = _years(args.years)
@@ -189,6 +235,37 @@ def main(argv: list[str] | None = None) -> int:
 
             out = cost_of_commitments(cfg, args.scenario)
             print(f"report: {out['folder'] / 'commitments.json'}")
+            return 0
+        if args.command == "robust":
+            robust = {}
+            if args.probabilities:
+                robust["probabilities"] = _probabilities(args.probabilities)
+            if args.first_stage_year is not None:
+                robust["first_stage_year"] = args.first_stage_year
+            cfg = _load_config(args, "sites_file", "results_dir", **({"robust": robust} if robust else {}))
+            if args.workers < 1:
+                raise DataError(f"--workers {args.workers}: must be at least 1")
+            from planner.robust import robust_plan
+
+            out = robust_plan(cfg, workers=args.workers)
+            print(f"results: {out['folder'] / 'robust.nc'}")
+            print(f"plan:    {out['folder'] / 'here_and_now.csv'}")
+            print(f"map:     {out['folder'] / 'map.html'}")
+            return 0
+        if args.command == "alternatives":
+            if not 0 < args.slack < 1:
+                raise DataError(f"--slack {args.slack}: must lie in (0, 1), a share of the optimum's cost")
+            if not 1 <= args.count <= 100:
+                raise DataError(f"--count {args.count}: must be 1-100")
+            if args.workers < 1:
+                raise DataError(f"--workers {args.workers}: must be at least 1")
+            cfg = _load_config(args, "sites_file", "results_dir")
+            from planner.alternatives import near_optimal_alternatives
+
+            out = near_optimal_alternatives(cfg, args.scenario, args.slack, args.count, workers=args.workers)
+            print(f"results: {out['folder'] / 'alternatives.nc'}")
+            print(f"sites:   {out['folder'] / 'site_shares.csv'}")
+            print(f"map:     {out['folder'] / 'map.html'}")
             return 0
         if args.command == "bench":
             from pathlib import Path

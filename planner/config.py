@@ -74,6 +74,34 @@ class HazardConfig(BaseModel):
     exclude_flood: bool = Field(False, description="exclude sites in a published river-flood zone")
 
 
+class RobustConfig(BaseModel):
+    """Two-stage stochastic plan over demand scenarios (``python -m planner robust``; docs/model.md, Decisions under
+    uncertainty)."""
+
+    model_config = STRICT
+    probabilities: dict[Scenario, float] | None = Field(
+        None, description="{scenario: probability}, summing to 1; null: grids/data/scenario_weights.csv")
+    first_stage_year: int | None = Field(
+        None, description="last milestone year decided here and now, before the scenario is known (null: the first)")
+    extensive_form_extreme_days: bool = Field(
+        False, description="keep the peak days in the extensive form that chooses the first stage (4x slower on the "
+                           "default set); every reported cost is evaluated with the plan's own sampling either way")
+
+    @field_validator("probabilities")
+    @classmethod
+    def _sum_to_one(cls, v):
+        if v is None:
+            return v
+        if not v:
+            raise ValueError("name at least one scenario")
+        bad = [k for k, p in v.items() if not (math.isfinite(p) and 0 < p <= 1)]
+        if bad:
+            raise ValueError(f"probability of '{bad[0]}' is {v[bad[0]]}; each must be in (0, 1]")
+        if abs(sum(v.values()) - 1.0) > 1e-6:
+            raise ValueError(f"probabilities sum to {sum(v.values()):.6g}, not 1")
+        return v
+
+
 class PlanConfig(BaseModel):
     """A plan: demand scenarios, milestone years, technologies, prices, policy options, sites, solver."""
 
@@ -146,6 +174,17 @@ class PlanConfig(BaseModel):
                                             "generic_estate_land_ha_rule, 70 ha)")
     hazard_screening: HazardConfig | None = Field(None, description="exclude sites above seismic, tsunami or flood "
                                                   "thresholds (sites/data/hazard.csv; null: report only)")
+    robust: RobustConfig = Field(default_factory=RobustConfig, description="stochastic plan over the demand scenarios")
+
+    @field_validator("robust")
+    @classmethod
+    def _first_stage_in_years(cls, v, info):
+        years = info.data.get("years") or []
+        if v.first_stage_year is not None and years and v.first_stage_year not in years:
+            raise ValueError(f"first_stage_year {v.first_stage_year} is not a milestone year ({', '.join(map(str, years))})")
+        if v.first_stage_year is not None and years and v.first_stage_year == years[-1]:
+            raise ValueError(f"first_stage_year {v.first_stage_year} is the last milestone: nothing is left to recourse")
+        return v
 
     def with_generic_candidates(self) -> bool:
         """Whether the plan adds generic candidates: as configured, else only to the embedded sites list."""

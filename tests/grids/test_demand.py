@@ -53,3 +53,21 @@ def test_year_outside_a_scenario_is_refused():
         demand_twh(["criepi_occto"], [2018])
     with pytest.raises(DataError, match="unknown"):
         demand_twh(["jst_business_as_usual"], [2030])
+
+
+def test_scenario_weights_sum_to_one_and_name_known_scenarios(tmp_path):
+    from grids.demand import load_scenario_weights
+    from grids.tables import DataError
+
+    weights = load_scenario_weights()
+    assert set(weights) == {"jst_optimistic", "jst_modest", "jst_as_is", "criepi_occto"}
+    assert sum(weights.values()) == pytest.approx(1.0)
+    head = "scenario,probability,source,year,status,note\n"
+    row = "{},{},judgement https://example.org,2026,unverified,why\n"
+    for rows, message in (([("jst_modest", 0.5), ("jst_as_is", 0.4)], "sum to 0.9"),
+                          ([("jst_modest", 0.5), ("nowhere", 0.5)], "nowhere"),
+                          ([("jst_modest", 1.5), ("jst_as_is", -0.5)], "not in (0, 1]")):
+        p = tmp_path / "w.csv"
+        p.write_text(head + "".join(row.format(s, w) for s, w in rows))
+        with pytest.raises(DataError, match=message.replace("(", r"\(").replace(")", r"\)").replace("]", r"\]")):
+            load_scenario_weights(p)
