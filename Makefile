@@ -34,7 +34,7 @@ help: ## list the targets
 	@echo "           solve the plan (default: the three JST scenarios), write results/<scenario>/ and its map"
 	@echo "make robust [PROBABILITIES=jst_modest=0.5,criepi_occto=0.5] [CONFIG=...]  what to build by the first milestone"
 	@echo "           over all demand scenarios (two-stage stochastic plan: VSS, EVPI, regret); writes results/robust/; resumable"
-	@echo "make alternatives [SLACK=0.02] [COUNT=8] [SCENARIO=jst_modest]  near-optimal plans that differ in sites and"
+	@echo "make alternatives [SLACK=0.02] [COUNT=6] [SCENARIO=jst_modest]  near-optimal plans that differ in sites and"
 	@echo "           cooling (MGA) on Dask; per-site share built, map; writes results/alternatives-<scenario>/; resumable"
 	@echo "make sweep  SWEEP=sweeps/carbon_price.yaml  parameter sweep on Dask (DASK_SCHEDULER=tcp://host:port for a cluster); resumable"
 	@echo "make maps   [OFFLINE=1]  redraw maps and charts of every run under results/ (OFFLINE=1: map_offline.html, no network needed)"
@@ -65,7 +65,7 @@ run: $(STAMP)
 
 PROBABILITIES ?=
 SLACK    ?= 0.02
-COUNT    ?= 8
+COUNT    ?= 6
 
 robust: $(STAMP)
 	$(BIN)/python -m planner robust $(if $(PROBABILITIES),--probabilities $(PROBABILITIES)) $(if $(CONFIG),--config $(CONFIG)) \

@@ -37,8 +37,9 @@ def make_robust_map(ds: xr.Dataset, offline: bool = False):
         total = float(mw.sum())
         if total <= 1.0:
             continue
-        own = [s for s in scenarios if float(first.sel(plan=s, site=site).sum()) > 1.0]
-        verdict = "robust" if len(own) == len(scenarios) else "bet" if own else "hedge"
+        text_verdict = str(ds["verdict"].sel(site=site).values) if "verdict" in ds else ""
+        verdict = text_verdict.split(" ")[0] if text_verdict.split(" ")[0] in VERDICT_COLOURS else "hedge"
+        own = ", ".join(f"{s} {float(first.sel(plan=s, site=site).sum()):,.0f} MW" for s in scenarios)
         r = ds.sel(site=site)
         name = esc(r["site_name"].values) if "site_name" in ds else esc(site)
         mix = ", ".join(f"{esc(k)} {float(mw.sel(tech=k)):,.0f}" for k in ds["tech"].values if float(mw.sel(tech=k)) > 0.5)
@@ -46,8 +47,8 @@ def make_robust_map(ds: xr.Dataset, offline: bool = False):
                             for s in scenarios)
         text = (f"<b>{name}</b><br>{esc(r['site_area'].values) if 'site_area' in ds else ''}<br>"
                 f"built by {year}: <b>{total:,.0f} MW IT</b> ({mix})<br>"
-                f"own optimum of each scenario builds it by {year}: {esc(', '.join(own) or 'none')}<br>"
-                f"<b>{esc(verdict)}</b><br>{later}")
+                f"each scenario's own optimum builds by {year}: {esc(own)}<br>"
+                f"<b>{esc(text_verdict)}</b><br>{later}")
         fol.CircleMarker([float(r["lat"]), float(r["lon"])], radius=_radius(total), color=VERDICT_COLOURS[verdict],
                          fill=True, fill_opacity=0.7, weight=2, class_name=f"here-and-now {verdict}",
                          popup=fol.Popup(f"<div style='font-size:12px'>{text}</div>", max_width=360),
@@ -71,8 +72,8 @@ def make_robust_map(ds: xr.Dataset, offline: bool = False):
     _legend(fol, fmap, f"<b>Here-and-now plan to {year} ({esc(here)})</b><br>"
                        f"expected cost {ds.attrs['rp_jpy'] / 1e12:,.2f} trn JPY; VSS {ds.attrs['vss_jpy'] / 1e9:,.0f} bn JPY; "
                        f"EVPI {ds.attrs['evpi_jpy'] / 1e9:,.0f} bn JPY{rows}"
-                       "<div style='color:#555'>robust: every scenario's own optimum builds it too; bet: only some; "
-                       "hedge: none alone</div>")
+                       "<div style='color:#555'>robust: every scenario's own optimum builds at least half of it "
+                       "too; bet: only some; hedge: none</div>")
     return fmap
 
 

@@ -106,7 +106,7 @@ def _parser() -> argparse.ArgumentParser:
                                      "report per site the share of alternatives that build it and map it. Resumable. "
                                      "Writes <results-dir>/alternatives-<scenario>/.")
     alt.add_argument("--slack", type=float, default=0.02, help="cost slack, a share of the optimum in (0, 1) (default 0.02)")
-    alt.add_argument("--count", type=int, default=8, help="number of alternatives (default 8)")
+    alt.add_argument("--count", type=int, default=6, help="number of alternatives (default 6)")
     alt.add_argument("--scenario", default="jst_modest", help="demand scenario (default jst_modest)")
     alt.add_argument("--config", help="YAML file with the keys to change from the default configuration")
     alt.add_argument("--named", help="a named scenario from planner/config/scenarios.yaml")

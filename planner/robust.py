@@ -53,16 +53,31 @@ def first_stage_year(cfg: PlanConfig) -> int:
     return int(cfg.robust.first_stage_year or cfg.years[0])
 
 
+MODEL_SOURCES = ("models", "grids", "sites", "planner/inputs.py", "planner/config.py", "planner/config")
+
+
+def model_digest() -> str:
+    """SHA-256 of the code and data that a solve depends on (the model, the data packages, input assembly): a cached
+    answer is reused only while they are unchanged; reports and maps may change without re-solving."""
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256()
+    for name in MODEL_SOURCES:
+        path = root / name
+        files = sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts) if path.is_dir() else [path]
+        for f in files:
+            h.update(str(f.relative_to(root)).encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()
+
+
 def robust_key(cfg: PlanConfig, probabilities: dict, year: int) -> str:
     """SHA-256 of what the answers depend on: configuration (without output paths), scenario set, first-stage
-    year, the sites file's content and the code revision."""
-    from planner.pipeline import git_revision
-
+    year, the sites file's content and the model's code and data (``model_digest``)."""
     data = cfg.model_dump(mode="json")
     data.pop("results_dir", None)
     data.pop("scenarios", None)  # the scenario set is the probabilities
     sites = data.pop("sites_file", None)
-    h = hashlib.sha256(json.dumps([data, probabilities, year, git_revision()], sort_keys=True).encode())
+    h = hashlib.sha256(json.dumps([data, probabilities, year, model_digest()], sort_keys=True).encode())
     if sites:
         h.update(Path(sites).read_bytes())
     return h.hexdigest()[:16]
@@ -289,28 +304,50 @@ def robust_dataset(records: dict, plans: list, probabilities: dict, year: int, i
     return ds
 
 
+BACKING_SHARE = 0.5  # a scenario backs a site when its own optimum builds at least half the here-and-now MW there
+
+
 def classify_first_stage(ds: xr.Dataset, tol_mw: float = 1.0) -> pd.DataFrame:
-    """One row per site the here-and-now plan builds by the first-stage year: MW by cooling, and whether each
-    scenario's own optimum builds it then too (robust: all of them; a bet: only some)."""
+    """One row per site the here-and-now plan builds by the first-stage year: MW by cooling, what each scenario's own
+    optimum builds there by then, the MW every scenario's optimum builds (``robust_mw``) and the verdict: *robust*
+    when every scenario backs the site (its own optimum builds at least half the MW there), a *bet on* the
+    scenarios that back it, a *hedge* when none does."""
     here = ds.attrs["here_and_now"]
     scenarios = [str(s) for s in ds["scenario"].values]
     cap = ds["first_stage_capacity_mw"]
     rows = []
     for site in ds["site"].values:
         mw = cap.sel(plan=here, site=site)
-        if float(mw.sum()) <= tol_mw:
+        total = float(mw.sum())
+        if total <= tol_mw:
             continue
-        own = [s for s in scenarios if float(cap.sel(plan=s, site=site).sum()) > tol_mw]
+        own = {s: float(cap.sel(plan=s, site=site).sum()) for s in scenarios}
+        backing = [s for s in scenarios if own[s] >= BACKING_SHARE * total]
         row = {"site_id": str(site), "name": str(ds["site_name"].sel(site=site).values) if "site_name" in ds else str(site),
                "area": str(ds["site_area"].sel(site=site).values) if "site_area" in ds else "",
-               "it_mw": round(float(mw.sum()), 1)}
+               "it_mw": round(total, 1)}
         row.update({f"{k}_mw": round(float(mw.sel(tech=k)), 1) for k in ds["tech"].values})
-        row["built_by_own_optimum_of"] = ";".join(own)
-        row["verdict"] = ("robust" if len(own) == len(scenarios) else
-                          f"bet on {'/'.join(own)}" if own else "hedge (no single-scenario plan builds it)")
+        row.update({f"own_optimum_mw_{s}": round(own[s], 1) for s in scenarios})
+        row["robust_mw"] = round(min(total, *own.values()), 1)
+        row["backed_by"] = ";".join(backing)
+        row["verdict"] = ("robust" if len(backing) == len(scenarios) else
+                          f"bet on {'/'.join(backing)}" if backing else "hedge (no single-scenario plan builds half of it)")
         rows.append(row)
     return pd.DataFrame(rows).sort_values("it_mw", ascending=False) if rows else pd.DataFrame(
-        columns=["site_id", "name", "area", "it_mw", "built_by_own_optimum_of", "verdict"])
+        columns=["site_id", "name", "area", "it_mw", "robust_mw", "backed_by", "verdict"])
+
+
+def with_verdicts(ds: xr.Dataset, table: pd.DataFrame) -> xr.Dataset:
+    """The verdicts as site variables of the results (``verdict``, ``backed_by``; empty where not built now)."""
+    ds = ds.copy()
+    verdict = table.set_index("site_id")["verdict"] if len(table) else pd.Series(dtype=str)
+    backed = table.set_index("site_id")["backed_by"] if len(table) else pd.Series(dtype=str)
+    sites = [str(s) for s in ds["site"].values]
+    ds["verdict"] = ("site", [str(verdict.get(s, "")) for s in sites], {
+        "long_name": f"robust: every scenario's own optimum builds at least {BACKING_SHARE:.0%} of the here-and-now MW; "
+                     "bet on: only those scenarios' do"})
+    ds["backed_by"] = ("site", [str(backed.get(s, "")) for s in sites])
+    return ds
 
 
 def best_plan_ranges(ds: xr.Dataset, scenario: str, points: int = 1001) -> list[tuple[str, float, float]]:
@@ -354,9 +391,11 @@ def voll_ranges(ds: xr.Dataset, low: float = 1e-4, high: float = 10.0, points: i
 def summary_lines(ds: xr.Dataset, table: pd.DataFrame) -> list[str]:
     year, here = ds.attrs["first_stage_year"], ds.attrs["here_and_now"]
     scen = [str(s) for s in ds["scenario"].values]
-    lines = [f"here-and-now plan to {year} ({here}): {table['it_mw'].sum() / 1e3:,.2f} GW IT at {len(table)} site(s)"]
+    lines = [f"here-and-now plan to {year} ({here}): {table['it_mw'].sum() / 1e3:,.2f} GW IT at {len(table)} site(s); "
+             f"{table['robust_mw'].sum() / 1e3:,.2f} GW of it every scenario's own optimum builds too"]
     for _, r in table.head(15).iterrows():
-        lines.append(f"  {r['name']} ({r['area']}): {r['it_mw']:,.0f} MW -- {r['verdict']}")
+        lines.append(f"  {r['name']} ({r['area']}): {r['it_mw']:,.0f} MW -- {r['verdict']} (own optima: " + ", ".join(
+            f"{s} {r[f'own_optimum_mw_{s}']:,.0f}" for s in scen) + ")")
     if len(table) > 15:
         lines.append(f"  ... {len(table) - 15} more in here_and_now.csv")
     cost = ds["total_cost_jpy"].sel(plan=here)
@@ -420,6 +459,7 @@ def robust_plan(cfg: PlanConfig, log=print, workers: int = 2) -> dict:
         log(f"robust: the {ds.attrs['here_and_now']} plan has a lower expected cost at full sampling than the extensive "
             f"form's plan (solved on a coarser year); it is the here-and-now plan")
     table = classify_first_stage(ds)
+    ds = with_verdicts(ds, table)
     lines = summary_lines(ds, table)
     for line in lines:
         log(f"robust: {line}")

@@ -9,7 +9,7 @@ import xarray as xr
 
 from planner.cli import main
 from planner.robust import (EXPECTED_VALUE, STOCHASTIC, _encode_first_stage, best_plan_ranges, classify_first_stage, measures,
-                            robust_dataset, run_tasks)
+                            robust_dataset, run_tasks, with_verdicts)
 
 
 @pytest.mark.parametrize("args, message", [
@@ -75,7 +75,8 @@ def synthetic_robust_dataset() -> xr.Dataset:
     ef = {"first_stage": _encode_first_stage({("Capacity", ("a", "air", 2030)): 10.0,
                                               ("Capacity", ("b", "air", 2030)): 40.0}),
           "expected_cost_jpy": 100.0, "mip_gap": 0.0, "gap_basis": "total cost", "extreme_days": False}
-    return robust_dataset(records, [STOCHASTIC, EXPECTED_VALUE, "low", "high"], PROBABILITIES, 2030, inputs, ef)
+    ds = robust_dataset(records, [STOCHASTIC, EXPECTED_VALUE, "low", "high"], PROBABILITIES, 2030, inputs, ef)
+    return with_verdicts(ds, classify_first_stage(ds))
 
 
 def test_here_and_now_plan_and_verdicts():
@@ -91,9 +92,10 @@ def test_here_and_now_plan_and_verdicts():
     assert table.loc["a", "verdict"] == "robust"  # every scenario's own plan builds it by 2030
     assert table.loc["b", "verdict"] == "bet on high"
     assert table.loc["b", "it_mw"] == pytest.approx(40.0)
+    assert table.loc["b", "robust_mw"] == pytest.approx(0.0) and table.loc["a", "robust_mw"] == pytest.approx(10.0)
     from maps.robust_map import make_robust_map
 
-    html = make_robust_map(ds).get_root().render()
+    html = make_robust_map(with_verdicts(ds, table.reset_index())).get_root().render()
     assert "A &lt;b&gt;" in html and "A <b>" not in html  # a site name is text, never markup
 
 
