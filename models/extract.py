@@ -29,6 +29,7 @@ COST_LABELS = {
     "LinkExpansionCost": "link expansions built (annualised capex and O&M)",
     "CfeShortfallCost": "carbon-free target missed (penalty, half the value of lost load)",
     "HighDensityCost": "difference in build cost of halls for high-density AI racks",
+    "HighDensityShortfallCost": "AI halls a fixed first stage lacks, built anew (stochastic recourse; 0 otherwise)",
     "ConnectionCost": "grid connection (substation spare capacity, reinforcement, line to the substation)",
 }
 # Component extractors: each adds its own results when its component is in the model.

@@ -42,7 +42,8 @@ def test_run_writes_results_summary_and_map(run, capsys):
     assert float(res["mip_gap"]) <= 0.01  # the default solver gap
     assert {"CapacityCost", "SiteFixedCost", "EnergyCost", "CarbonCost", "FibreCost", "TransmissionCost",
             "UnservedCost", "NewSupplyCost", "StorageCost", "LinkExpansionCost", "HighDensityCost",
-            "ConnectionCost"} == set(res["cost_component"].values)
+            "HighDensityShortfallCost", "ConnectionCost"} == set(res["cost_component"].values)
+    assert float(res["cost_jpy_per_yr"].sel(cost_component="HighDensityShortfallCost").sum()) == 0.0  # free to build
     total = float((res["cost_jpy_per_yr"].sum("cost_component") * res["year_weight"]).sum())
     assert total == pytest.approx(float(res["total_cost_jpy"]), rel=1e-6)
     assert res["marginal_power_value_jpy_per_mwh"].dims == ("area", "year", "time")
