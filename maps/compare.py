@@ -6,7 +6,7 @@ import math
 import numpy as np
 import xarray as xr
 
-from maps.siting_map import base_map, esc
+from maps.siting_map import add_legend_box, base_map, esc
 
 CHANGE_COLOURS = {"added": "#2ca02c", "removed": "#d62728", "grown": "#1f77b4", "shrunk": "#ff7f0e", "unchanged": "#999999"}
 
@@ -50,10 +50,8 @@ def make_compare_map(a: xr.Dataset, b: xr.Dataset, year: int | None = None, offl
     rows = "".join(f"<div><span style='display:inline-block;width:12px;height:12px;border-radius:6px;background:{c}'></span> "
                    f"{esc(k)}: {counts[k]}</div>" for k, c in CHANGE_COLOURS.items())
     total = (float(a["capacity_mw"].sel(year=year).sum()) / 1e3, float(b["capacity_mw"].sel(year=year).sum()) / 1e3)
-    fmap.get_root().html.add_child(fol.Element(
-        "<div id='legend' style='position:fixed;bottom:24px;left:12px;z-index:9999;background:white;padding:8px;"
-        "border:1px solid #999;border-radius:4px;font-size:12px'>"
-        f"<b>{esc(label_a)} → {esc(label_b)}, {year}</b><br>IT capacity {total[0]:,.1f} → {total[1]:,.1f} GW{rows}</div>"))
+    add_legend_box(fol, fmap, f"<b>{esc(label_a)} → {esc(label_b)}, {year}</b><br>IT capacity {total[0]:,.1f} → "
+                              f"{total[1]:,.1f} GW{rows}", max_width_px=None)
     return fmap, changes
 
 

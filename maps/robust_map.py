@@ -7,7 +7,7 @@ import math
 import numpy as np
 import xarray as xr
 
-from maps.siting_map import base_map, esc
+from maps.siting_map import add_legend_box, base_map, esc
 
 SCENARIO_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2")
 VERDICT_COLOURS = {"robust": "#1a9850", "bet": "#d73027", "hedge": "#fc8d59"}
@@ -15,12 +15,6 @@ VERDICT_COLOURS = {"robust": "#1a9850", "bet": "#d73027", "hedge": "#fc8d59"}
 
 def _radius(mw: float) -> float:
     return max(4.0, 2.0 * math.sqrt(max(mw, 0.0) / 10.0))
-
-
-def _legend(fol, fmap, html_text: str) -> None:
-    fmap.get_root().html.add_child(fol.Element(
-        "<div id='legend' style='position:fixed;bottom:24px;left:12px;z-index:9999;background:white;padding:8px;"
-        f"border:1px solid #999;border-radius:4px;font-size:12px;max-width:360px'>{html_text}</div>"))
 
 
 def make_robust_map(ds: xr.Dataset, offline: bool = False):
@@ -69,7 +63,7 @@ def make_robust_map(ds: xr.Dataset, offline: bool = False):
     fol.LayerControl(collapsed=False).add_to(fmap)
     rows = "".join(f"<div><span style='display:inline-block;width:12px;height:12px;border-radius:6px;background:{c}'></span> "
                    f"{esc(k)}</div>" for k, c in VERDICT_COLOURS.items())
-    _legend(fol, fmap, f"<b>Here-and-now plan to {year} ({esc(here)})</b><br>"
+    add_legend_box(fol, fmap, f"<b>Here-and-now plan to {year} ({esc(here)})</b><br>"
                        f"expected cost {ds.attrs['rp_jpy'] / 1e12:,.2f} trn JPY; VSS {ds.attrs['vss_jpy'] / 1e9:,.0f} bn JPY; "
                        f"EVPI {ds.attrs['evpi_jpy'] / 1e9:,.0f} bn JPY{rows}"
                        "<div style='color:#555'>robust: every scenario's own optimum builds at least half of it "
@@ -112,7 +106,7 @@ def make_alternatives_map(alternatives: xr.Dataset, offline: bool = False):
     n = alternatives.sizes["alternative"]
     last = int(alternatives["year"].values[-1])
     cost = alternatives["total_cost_jpy"].values / float(alternatives.attrs["optimum_total_cost_jpy"]) - 1
-    _legend(fol, fmap, f"<b>{n} near-optimal plans, {esc(alternatives.attrs.get('scenario', ''))} {last}</b><br>"
+    add_legend_box(fol, fmap, f"<b>{n} near-optimal plans, {esc(alternatives.attrs.get('scenario', ''))} {last}</b><br>"
                        f"each within {100 * float(alternatives.attrs['slack']):.1f} % of the optimum "
                        f"(cost +{100 * float(np.min(cost)):.2f} to +{100 * float(np.max(cost)):.2f} %)<br>"
                        "<span style='color:#1a9850'>&#9679;</span> built in 80 % or more &nbsp;"

@@ -193,17 +193,14 @@ def legend_html(results: xr.Dataset, title: str | None = None) -> str:
     if title is None:
         years = "-".join(str(int(y)) for y in results["year"].values[[0, -1]])
         title = f"{results.attrs.get('scenario', '')} {years}"
-    return (
-        "<div id='legend' style='position:fixed;bottom:24px;left:12px;z-index:9999;background:white;padding:8px;"
-        "border:1px solid #999;border-radius:4px;font-size:12px;max-width:330px'>"
+    return legend_box(
         f"<b>Watt-bit siting / ワット・ビット立地 — {esc(title)}</b><br>"
         "<b>Cooling / 冷却方式</b> (circle area ∝ IT MW)" + techs +
         "<div><span style='display:inline-block;width:8px;height:8px;border-radius:4px;background:#666'></span> candidate site / 候補地</div>"
         f"<b>Plants / 脱炭素電源</b><br>{plants}<br>"
         "<span style='color:#000'>▲</span> cable landing / 陸揚局 · ◯ demand centre and latency reach / 需要地と遅延圏 · "
         "— link, width ∝ capacity / 連系線<br>"
-        f"<b>Grid area / 供給エリア</b><br>{areas}</div>"
-    )
+        f"<b>Grid area / 供給エリア</b><br>{areas}", max_width_px=330)
 
 
 def _area_points(results: xr.Dataset) -> dict:
@@ -413,6 +410,17 @@ def add_link_expansion_layer(fol, fmap, results: xr.Dataset) -> None:
         drawn += 1
     if drawn:
         group.add_to(fmap)
+
+
+def legend_box(html_text: str, max_width_px: int | None = 360) -> str:
+    """The fixed legend box at a map's lower left holding ``html_text`` (already escaped)."""
+    width = f";max-width:{max_width_px}px" if max_width_px else ""
+    return ("<div id='legend' style='position:fixed;bottom:24px;left:12px;z-index:9999;background:white;padding:8px;"
+            f"border:1px solid #999;border-radius:4px;font-size:12px{width}'>{html_text}</div>")
+
+
+def add_legend_box(fol, fmap, html_text: str, max_width_px: int | None = 360) -> None:
+    fmap.get_root().html.add_child(fol.Element(legend_box(html_text, max_width_px)))
 
 
 def base_map(results: xr.Dataset, offline: bool):

@@ -13,7 +13,6 @@ index). Outputs, one transaction, in ``<results>/alternatives-<scenario>/``:
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from pathlib import Path
@@ -25,28 +24,14 @@ import xarray as xr
 from grids.tables import DataError
 from planner.config import PlanConfig
 from planner.io import run_transaction, write_atomic, write_text_atomic
-from planner.robust import model_digest, run_tasks
+from planner.robust import SITE_CONTEXT, answers_key, capacity_cube, capacity_record, run_tasks
 
 CACHE_FOLDER = ".alternatives-cache"
 
 
 def alternatives_key(cfg: PlanConfig, scenario: str, slack: float) -> str:
-    """SHA-256 of the configuration, scenario, slack, sites file and the model's code and data
-    (``planner.robust.model_digest``)."""
-    data = cfg.model_dump(mode="json")
-    for k in ("results_dir", "scenarios", "robust"):
-        data.pop(k, None)
-    sites = data.pop("sites_file", None)
-    h = hashlib.sha256(json.dumps([data, scenario, float(slack), model_digest()], sort_keys=True).encode())
-    if sites:
-        h.update(Path(sites).read_bytes())
-    return h.hexdigest()[:16]
-
-
-def _capacity_record(m) -> dict:
-    import pyomo.environ as pyo
-
-    return {f"{s}|{k}|{y}": round(float(pyo.value(v)), 6) for (s, k, y), v in m.Capacity.items() if pyo.value(v) > 1e-6}
+    """``planner.robust.answers_key`` of the alternatives of one scenario and slack."""
+    return answers_key(cfg, scenario, float(slack), drop=("scenarios", "robust"))
 
 
 def alternative_job(job: dict, cfg_json: dict, scenario: str, slack: float, cache: str) -> dict:
@@ -70,7 +55,7 @@ def alternative_job(job: dict, cfg_json: dict, scenario: str, slack: float, cach
     i = int(job["index"])
     if i < 0:
         record = {"index": i, "total_cost_jpy": float(pyo.value(m.TotalCost)), "unserved_mwh": total_unserved_mwh(m),
-                  "mip_gap": float(sol.report.mip_gap), "capacity_mw": _capacity_record(m)}
+                  "mip_gap": float(sol.report.mip_gap), "capacity_mw": capacity_record(m)}
     else:
         best = job["optimum"]
         last = list(m.YEARS)[-1]
@@ -87,7 +72,7 @@ def alternative_job(job: dict, cfg_json: dict, scenario: str, slack: float, cach
                                 cfg.solver.time_limit_s, opt=opt)
         cap = capacity_array(m, last)
         record = {"index": i, "total_cost_jpy": float(pyo.value(m.TotalCost)), "unserved_mwh": total_unserved_mwh(m),
-                  "solved_by": how, "capacity_mw": _capacity_record(m), "moved_mw": float(np.abs(cap - optimum_mw).sum() / 2)}
+                  "solved_by": how, "capacity_mw": capacity_record(m), "moved_mw": float(np.abs(cap - optimum_mw).sum() / 2)}
     record["seconds"] = time.perf_counter() - t0
     del sol, m
     gc.collect()
@@ -100,11 +85,7 @@ def alternatives_dataset(optimum: dict, records: list[dict], inputs: xr.Dataset,
     years = [int(y) for y in inputs["year"].values]
 
     def cube(record):
-        out = np.zeros((len(sites), len(techs), len(years)))
-        for key, mw in record["capacity_mw"].items():
-            s, k, y = key.split("|")
-            out[sites.index(s), techs.index(k), years.index(int(y))] = mw
-        return out
+        return capacity_cube(record["capacity_mw"], sites, techs, years)
 
     ds = xr.Dataset(
         {
@@ -119,14 +100,13 @@ def alternatives_dataset(optimum: dict, records: list[dict], inputs: xr.Dataset,
         },
         coords={"alternative": [r["index"] for r in records], "site": sites, "tech": techs, "year": years},
     )
-    for v in ("site_name", "site_area", "prefecture", "lat", "lon", "max_it_mw", "prefecture_area", "prefecture_name",
-              "prefecture_name_ja"):
+    for v in SITE_CONTEXT:
         if v in inputs:
             ds[v] = inputs[v]
     ds.attrs.update(scenario=scenario, slack=float(slack), optimum_total_cost_jpy=optimum["total_cost_jpy"],
                     optimum_unserved_mwh=optimum["unserved_mwh"],
-                    method="MGA: hop-skip-jump away from the optimum's (site, cooling) plus a random direction per "
-                           "alternative (models/alternatives.py)")
+                    method="MGA: alternative 0 hop-skip-jump away from the optimum's (site, cooling), the others a "
+                           "random direction each, every one moving at least a tenth of it (models/alternatives.py)")
     return ds
 
 

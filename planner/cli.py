@@ -76,30 +76,18 @@ def _parser() -> argparse.ArgumentParser:
                                         "costs, their difference (the cost of the commitments) and the committed sites the "
                                         "free optimum would not have chosen. Writes <results-dir>/<scenario>/"
                                         "commitments.json and commitments.csv.")
-    commit.add_argument("--config", help="YAML file with the keys to change from the default configuration")
-    commit.add_argument("--named", help="a named scenario from planner/config/scenarios.yaml")
     commit.add_argument("--scenario", default="jst_modest", help="demand scenario (default jst_modest)")
-    commit.add_argument("--years", help="comma-separated milestone years")
-    commit.add_argument("--sites", dest="sites_file", help="candidate sites file (CSV, GeoJSON or GeoPackage)")
-    commit.add_argument("--sites-layer", dest="sites_layer", help="GeoPackage layer holding the candidate sites")
-    commit.add_argument("--results-dir")
+    _add_plan_options(commit)
     robust = sub.add_parser("robust", help="what to build now over all demand scenarios: two-stage stochastic plan",
                             description="Solve one first stage (sites, capacity and cooling, contracted supply, links and "
                                         "connections up to the first milestone) shared by every demand scenario, with "
                                         "recourse per scenario after it; report the here-and-now plan, its expected "
                                         "cost and its cost in each scenario, VSS, EVPI and the regret of each "
                                         "single-scenario plan. Resumable. Writes <results-dir>/robust/.")
-    robust.add_argument("--config", help="YAML file with the keys to change from the default configuration")
-    robust.add_argument("--named", help="a named scenario from planner/config/scenarios.yaml")
     robust.add_argument("--probabilities", help="scenario=probability,... summing to 1 (default: "
                                                 "grids/data/scenario_weights.csv)")
     robust.add_argument("--first-stage-year", type=int, help="last milestone decided now (default: the first)")
-    robust.add_argument("--years", help="comma-separated milestone years")
-    robust.add_argument("--sites", dest="sites_file", help="candidate sites file (CSV, GeoJSON or GeoPackage)")
-    robust.add_argument("--sites-layer", dest="sites_layer", help="GeoPackage layer holding the candidate sites")
-    robust.add_argument("--results-dir")
-    robust.add_argument("--workers", type=int, default=int(os.environ.get("SWEEP_WORKERS", "2")),
-                        help="parallel Dask workers (default SWEEP_WORKERS or 2; DASK_SCHEDULER uses a cluster)")
+    _add_plan_options(robust, workers=True)
     alt = sub.add_parser("alternatives", help="near-optimal plans that differ most in sites and cooling (MGA)",
                          description="Solve the optimum of one scenario, then --count plans whose cost is within --slack "
                                      "of it and whose sites and cooling differ from it as much as possible, on Dask; "
@@ -108,14 +96,7 @@ def _parser() -> argparse.ArgumentParser:
     alt.add_argument("--slack", type=float, default=0.02, help="cost slack, a share of the optimum in (0, 1) (default 0.02)")
     alt.add_argument("--count", type=int, default=6, help="number of alternatives (default 6)")
     alt.add_argument("--scenario", default="jst_modest", help="demand scenario (default jst_modest)")
-    alt.add_argument("--config", help="YAML file with the keys to change from the default configuration")
-    alt.add_argument("--named", help="a named scenario from planner/config/scenarios.yaml")
-    alt.add_argument("--years", help="comma-separated milestone years")
-    alt.add_argument("--sites", dest="sites_file", help="candidate sites file (CSV, GeoJSON or GeoPackage)")
-    alt.add_argument("--sites-layer", dest="sites_layer", help="GeoPackage layer holding the candidate sites")
-    alt.add_argument("--results-dir")
-    alt.add_argument("--workers", type=int, default=int(os.environ.get("SWEEP_WORKERS", "2")),
-                     help="parallel Dask workers (default SWEEP_WORKERS or 2; DASK_SCHEDULER uses a cluster)")
+    _add_plan_options(alt, workers=True)
     bench = sub.add_parser("bench", help="benchmark model size and timings (bench/results.json)",
                            description="Build and solve the benchmark cases, print a table of sizes and median timings, "
                                        "and write bench/results.json.")
@@ -141,6 +122,20 @@ def _parser() -> argparse.ArgumentParser:
                                       "core and HiGHS; the last line printed is the optimal total cost.")
     cflp.add_argument("file", help="instance file, e.g. cap71.txt")
     return p
+
+
+def _add_plan_options(p: argparse.ArgumentParser, workers: bool = False) -> None:
+    """The options every planning command shares: configuration, named scenario, years, sites, results folder (and
+    Dask workers)."""
+    p.add_argument("--config", help="YAML file with the keys to change from the default configuration")
+    p.add_argument("--named", help="a named scenario from planner/config/scenarios.yaml")
+    p.add_argument("--years", help="comma-separated milestone years")
+    p.add_argument("--sites", dest="sites_file", help="candidate sites file (CSV, GeoJSON or GeoPackage)")
+    p.add_argument("--sites-layer", dest="sites_layer", help="GeoPackage layer holding the candidate sites")
+    p.add_argument("--results-dir")
+    if workers:
+        p.add_argument("--workers", type=int, default=int(os.environ.get("SWEEP_WORKERS", "2")),
+                       help="parallel Dask workers (default SWEEP_WORKERS or 2; DASK_SCHEDULER uses a cluster)")
 
 
 def _years(text: str) -> list[int]:

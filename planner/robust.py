@@ -23,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import sys
 import time
 from pathlib import Path
 
@@ -70,17 +69,22 @@ def model_digest() -> str:
     return h.hexdigest()
 
 
-def robust_key(cfg: PlanConfig, probabilities: dict, year: int) -> str:
-    """SHA-256 of what the answers depend on: configuration (without output paths), scenario set, first-stage
-    year, the sites file's content and the model's code and data (``model_digest``)."""
+def answers_key(cfg: PlanConfig, *extra, drop: tuple = ()) -> str:
+    """SHA-256 of what cached answers depend on: the configuration (without ``results_dir``, ``sites_file`` and the
+    keys in ``drop``), ``extra``, the sites file's content and the model's code and data (``model_digest``)."""
     data = cfg.model_dump(mode="json")
-    data.pop("results_dir", None)
-    data.pop("scenarios", None)  # the scenario set is the probabilities
+    for k in ("results_dir", *drop):
+        data.pop(k, None)
     sites = data.pop("sites_file", None)
-    h = hashlib.sha256(json.dumps([data, probabilities, year, model_digest()], sort_keys=True).encode())
+    h = hashlib.sha256(json.dumps([data, *extra, model_digest()], sort_keys=True).encode())
     if sites:
         h.update(Path(sites).read_bytes())
     return h.hexdigest()[:16]
+
+
+def robust_key(cfg: PlanConfig, probabilities: dict, year: int) -> str:
+    """``answers_key`` of a stochastic plan: the scenario set is the probabilities, not ``scenarios``."""
+    return answers_key(cfg, probabilities, year, drop=("scenarios",))
 
 
 # ---- jobs (run on Dask workers: JSON in, JSON out) ---------------------------------------------------------------
@@ -103,12 +107,32 @@ def _scenario_inputs(cfg: PlanConfig, sites, name: str, probabilities: dict):
     return build_inputs(cfg, sites, name)
 
 
+def capacity_record(m) -> dict:
+    """A solved model's ``Capacity`` as JSON: {"site|tech|year": MW} where above 1e-6 MW."""
+    import pyomo.environ as pyo
+
+    return {f"{s}|{k}|{y}": round(float(pyo.value(v)), 6) for (s, k, y), v in m.Capacity.items() if pyo.value(v) > 1e-6}
+
+
+def capacity_cube(capacity: dict, sites: list, techs: list, years: list) -> np.ndarray:
+    """``capacity_record`` back to an array over (site, tech, year) [MW]."""
+    out = np.zeros((len(sites), len(techs), len(years)))
+    for key, mw in capacity.items():
+        site, tech, y = key.split("|")
+        out[sites.index(site), techs.index(tech), years.index(int(y))] = mw
+    return out
+
+
+# Site and prefecture variables of the inputs carried into a result Dataset for tables and maps.
+SITE_CONTEXT = ("site_name", "site_area", "prefecture", "lat", "lon", "max_it_mw", "prefecture_area", "prefecture_name",
+                "prefecture_name_ja")
+
+
 def _outcome_record(m, outcome, seconds: float) -> dict:
     import pyomo.environ as pyo
 
     years = [int(y) for y in m.YEARS]
-    capacity = {f"{s}|{k}|{y}": round(float(pyo.value(v)), 6) for (s, k, y), v in m.Capacity.items()
-                if pyo.value(v) > 1e-6}
+    capacity = capacity_record(m)
     return {"scenario": outcome.scenario, "total_cost_jpy": outcome.total_cost_jpy, "plan_cost_jpy": outcome.plan_cost_jpy,
             "unserved_mwh": outcome.unserved_mwh, "mip_gap": outcome.mip_gap, "optimal": outcome.optimal,
             "emissions_t": [float(pyo.value(m.Emissions[y])) for y in years],
@@ -254,12 +278,7 @@ def robust_dataset(records: dict, plans: list, probabilities: dict, year: int, i
         here = STOCHASTIC  # the extensive form's plan unless another is cheaper beyond rounding
     m = measures(table["total_cost_jpy"], probabilities, here)
     first = {p: (ef["first_stage"] if p == STOCHASTIC else records[f"optimum-{p}"]["first_stage"]) for p in plans}
-    cap = np.zeros((len(plans), len(scenarios), len(sites), len(techs), len(years)))
-    for a, p in enumerate(plans):
-        for b, s in enumerate(scenarios):
-            for key, mw in record(p, s)["capacity_mw"].items():
-                site, tech, y = key.split("|")
-                cap[a, b, sites.index(site), techs.index(tech), years.index(int(y))] = mw
+    cap = np.array([[capacity_cube(record(p, s)["capacity_mw"], sites, techs, years) for s in scenarios] for p in plans])
     emissions = np.array([[record(p, s)["emissions_t"] for s in scenarios] for p in plans])
     unserved = np.array([[record(p, s)["unserved_mwh_by_year"] for s in scenarios] for p in plans])
     ds = xr.Dataset(
@@ -285,10 +304,7 @@ def robust_dataset(records: dict, plans: list, probabilities: dict, year: int, i
         },
         coords={"plan": plans, "scenario": scenarios, "site": sites, "tech": techs, "year": years},
     )
-    for v in ("site_name", "site_area", "prefecture", "lat", "lon", "max_it_mw"):
-        if v in inputs:
-            ds[v] = inputs[v]
-    for v in ("prefecture_area", "prefecture_name", "prefecture_name_ja"):
+    for v in SITE_CONTEXT:
         if v in inputs:
             ds[v] = inputs[v]
     ds.attrs.update({
@@ -363,12 +379,7 @@ def best_plan_ranges(ds: xr.Dataset, scenario: str, points: int = 1001) -> list[
         w = (rest / rest.sum() * (1 - q)) if rest.sum() > 0 else rest * 0
         w[scenario] = q
         best.append(str((costs[w.index] * w).sum(axis=1).idxmin()))
-    ranges, start = [], 0
-    for i in range(1, points + 1):
-        if i == points or best[i] != best[start]:
-            ranges.append((best[start], float(grid[start]), float(grid[i - 1])))
-            start = i
-    return ranges
+    return _ranges(best, grid)
 
 
 def voll_ranges(ds: xr.Dataset, low: float = 1e-4, high: float = 10.0, points: int = 401) -> list[tuple[str, float, float]]:
@@ -380,9 +391,14 @@ def voll_ranges(ds: xr.Dataset, low: float = 1e-4, high: float = 10.0, points: i
     p = ds["probability"].to_series()
     grid = np.logspace(np.log10(low), np.log10(high), points)
     best = [str(((plan + f * (total - plan))[p.index] * p).sum(axis=1).idxmin()) for f in grid]
+    return _ranges(best, grid)
+
+
+def _ranges(best: list[str], grid: np.ndarray) -> list[tuple[str, float, float]]:
+    """Runs of one best plan along ``grid``: [(plan, first grid value, last grid value)]."""
     ranges, start = [], 0
-    for i in range(1, points + 1):
-        if i == points or best[i] != best[start]:
+    for i in range(1, len(grid) + 1):
+        if i == len(grid) or best[i] != best[start]:
             ranges.append((best[start], float(grid[start]), float(grid[i - 1])))
             start = i
     return ranges
