@@ -27,7 +27,7 @@ PLAN     ?=
 RAW      ?= ../shared/data/jp_power
 FY       ?= 2024
 
-.PHONY: help install data run robust alternatives sweep maps compare evaluate commitments bench test clean
+.PHONY: help install data run robust alternatives sweep maps compare report report-compare evaluate commitments bench test clean
 
 help: ## list the targets
 	@echo "make run    [SCENARIO=jst_modest] [YEARS=2030,2040,2050] [SITES=file.csv] [CONFIG=file.yaml] [NAMED=high_carbon_price]"
@@ -39,6 +39,9 @@ help: ## list the targets
 	@echo "make sweep  SWEEP=sweeps/carbon_price.yaml  parameter sweep on Dask (DASK_SCHEDULER=tcp://host:port for a cluster); resumable"
 	@echo "make maps   [OFFLINE=1]  redraw maps and charts of every run under results/ (OFFLINE=1: map_offline.html, no network needed)"
 	@echo "make compare A=results/jst_optimistic B=results/jst_modest [OFFLINE=1]  map sites added, removed, resized"
+	@echo "make report [RUNS=results/jst_modest]  write report.html in each run (all runs by default): headline, map,"
+	@echo "           capacity, cooling, power, shortfalls, why each site, assumptions; English and Japanese; offline"
+	@echo "make report-compare A=results/jst_optimistic B=results/jst_modest  the report of two runs side by side"
 	@echo "make evaluate PLAN=my_plan.csv [SCENARIO=jst_modest] [CONFIG=...]  score a plan against the optimum (regret)"
 	@echo "make commitments [SCENARIO=jst_modest] [YEARS=...] [CONFIG=...] [NAMED=...]  cost of the committed projects (plan with and without them)"
 	@echo "make bench  [CASE=small|default|large|full_year|full_year_all_sites|representative_error]  benchmark sizes and timings"
@@ -83,6 +86,13 @@ maps: $(STAMP)
 
 compare: $(STAMP)
 	$(BIN)/python -m planner compare $(A) $(B) $(MAP_ARGS)
+
+RUNS     ?=
+report: $(STAMP)
+	$(BIN)/python -m planner report $(RUNS)
+
+report-compare: $(STAMP)
+	$(BIN)/python -m planner report-compare $(A) $(B)
 
 evaluate: $(STAMP)
 	$(BIN)/python -m planner evaluate $(PLAN) $(if $(SCENARIO),--scenario $(SCENARIO)) $(if $(YEARS),--years $(YEARS)) \

@@ -18,7 +18,8 @@ import xarray as xr
 DEMAND_CORE_AREAS = ("tokyo", "kansai")
 
 
-def _cost(res: xr.Dataset, name: str, year) -> float:
+def cost_in_year(res: xr.Dataset, name: str, year) -> float:
+    """One cost component in one year [JPY/yr] (0 when the plan has no such component)."""
     comps = [str(c) for c in res["cost_component"].values]
     return float(res["cost_jpy_per_yr"].sel(cost_component=name, year=year)) if name in comps else 0.0
 
@@ -47,7 +48,7 @@ def procurement_table(res: xr.Dataset) -> pd.DataFrame:
         if "storage_power_mw" in r:
             row["battery_mw"] = round(float(r["storage_power_mw"].sum()), 1)
             row["battery_mwh"] = round(float(r["storage_energy_mwh"].sum()), 1)
-        row.update({f"{k}_jpy_bn_per_yr": round(_cost(res, c, y) / 1e9, 3) + 0.0 for k, c in (  # no "-0.0"
+        row.update({f"{k}_jpy_bn_per_yr": round(cost_in_year(res, c, y) / 1e9, 3) + 0.0 for k, c in (  # no "-0.0"
             ("new_supply", "NewSupplyCost"), ("battery", "StorageCost"), ("link_expansion", "LinkExpansionCost"),
             ("energy_purchase", "EnergyCost"), ("carbon", "CarbonCost"), ("cfe_target_missed", "CfeShortfallCost"))})
         row.update(watt_bit_balance(res, y))
@@ -62,11 +63,12 @@ def watt_bit_balance(res: xr.Dataset, year) -> dict:
     it = res["capacity_mw"].sel(year=year).sum("tech")
     remote = float(it.where(~res["site_area"].isin(list(DEMAND_CORE_AREAS)), 0.0).sum())
     return {"watts_link_built_mw": round(built, 1),
-            "watts_jpy_bn_per_yr": round((_cost(res, "LinkExpansionCost", year) + _cost(res, "TransmissionCost", year))
+            "watts_jpy_bn_per_yr": round((cost_in_year(res, "LinkExpansionCost", year)
+                                          + cost_in_year(res, "TransmissionCost", year))
                                          / 1e9, 3),
             "bits_it_outside_tokyo_kansai_mw": round(remote, 1),
             "bits_it_total_mw": round(float(it.sum()), 1),
-            "bits_fibre_jpy_bn_per_yr": round(_cost(res, "FibreCost", year) / 1e9, 3)}
+            "bits_fibre_jpy_bn_per_yr": round(cost_in_year(res, "FibreCost", year) / 1e9, 3)}
 
 
 def watt_bit_lines(procurement: pd.DataFrame) -> list[str]:

@@ -214,6 +214,16 @@ UNSERVED_REPORT_MWH = 1.0  # below this the re-solve tolerance, not a shortfall
 POWER_SCARCE_SHARE_OF_VOLL = 0.1  # an area whose marginal power value reaches this share of VoLL has no power left
 
 
+def full_substations(res: xr.Dataset, year: int) -> set[str]:
+    """Substations whose spare capacity and reinforcements are all used in ``year`` (or that have none) [ids]."""
+    if "connection_spare_mw" not in res:
+        return set()
+    avail = (res["substation_spare_mw"] + res["substation_expansion_mw"]).sel(year=year)
+    used = (res["connection_spare_mw"] + res["connection_expansion_mw"]).sel(year=year)
+    full = ((used >= avail - 1e-3) & (avail > 0)) | (avail <= 0)
+    return set(res["substation"].values[full.values].astype(str))
+
+
 def shortfall_reasons(res: xr.Dataset) -> pd.DataFrame:
     """Why new-build capacity stops where it does: MW IT of candidate capacity left unbuilt, per area, year and reason.
 
@@ -240,13 +250,7 @@ def shortfall_reasons(res: xr.Dataset) -> pd.DataFrame:
     mpv = res["marginal_power_value_jpy_per_mwh"] if "marginal_power_value_jpy_per_mwh" in res else None
     forbidden = res["forbidden"].values.astype(bool) if "forbidden" in res else np.zeros(len(area), bool)
     earliest = res["earliest_online_year"].values if "earliest_online_year" in res else np.zeros(len(area))
-    full_sub = {}
-    if "connection_spare_mw" in res:
-        avail = res["substation_spare_mw"] + res["substation_expansion_mw"]
-        used = res["connection_spare_mw"] + res["connection_expansion_mw"]
-        full_sub = {y: set(res["substation"].values[(used.sel(year=y) >= avail.sel(year=y) - 1e-3).values
-                                                     & (avail.sel(year=y) > 0).values].astype(str))
-                    | set(res["substation"].values[(avail.sel(year=y) <= 0).values].astype(str)) for y in years}
+    full_sub = {y: full_substations(res, y) for y in years}
     site_sub = res["site_substation"].values.astype(str) if "site_substation" in res else None
     free: dict[int, float] = {}
     for y in years:

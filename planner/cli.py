@@ -48,6 +48,17 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--year", type=int, help="milestone year to compare (default: the last)")
     compare.add_argument("--out", help="output HTML (default: <results-dir>/compare-<A>-<B>.html)")
     compare.add_argument("--offline", action="store_true", help="self-contained HTML that opens with no network")
+    report = sub.add_parser("report", help="write each run's report.html (self-contained, English and Japanese)",
+                            description="Write report.html into each run folder from its results.nc: headline, map, "
+                                        "capacity, cooling, watts or bits, power, shortfalls, why each site, sites not "
+                                        "chosen, assumptions and data provenance. Opens with no network.")
+    report.add_argument("runs", nargs="*", help="run folders (default: every run under --results-dir)")
+    report.add_argument("--results-dir", default="results", help="folder holding the runs (default: results)")
+    rcompare = sub.add_parser("report-compare", help="the report of two runs side by side, with the map of differences")
+    rcompare.add_argument("run_a")
+    rcompare.add_argument("run_b")
+    rcompare.add_argument("--year", type=int, help="milestone year to compare (default: the last)")
+    rcompare.add_argument("--out", help="output HTML (default: <results-dir>/report-<A>-<B>.html)")
     sweep = sub.add_parser("sweep", help="run a parameter sweep on Dask (resumable)",
                            description="Solve the cartesian product of the values in a sweep file on a local Dask "
                                        "cluster (SWEEP_WORKERS workers, default 2) or on DASK_SCHEDULER=tcp://host:port; "
@@ -281,6 +292,26 @@ def main(argv: list[str] | None = None) -> int:
             for run in runs:
                 for path in draw_maps(run, offline=args.offline):
                     print(f"wrote {path}")
+            return 0
+        if args.command == "report":
+            from pathlib import Path
+
+            from planner.pipeline import write_report
+
+            runs = [Path(r) for r in args.runs] or sorted(p.parent for p in Path(args.results_dir).glob("*/results.nc"))
+            if not runs:
+                raise DataError(f"{args.results_dir}: no runs found; run `make run` first")
+            for run in runs:
+                print(f"wrote {write_report(run)}")
+            return 0
+        if args.command == "report-compare":
+            from pathlib import Path
+
+            from planner.pipeline import compare_report
+
+            a, b = Path(args.run_a), Path(args.run_b)
+            out = Path(args.out) if args.out else a.parent / f"report-{a.name}-{b.name}.html"
+            print(f"wrote {compare_report(a, b, out, args.year)}")
             return 0
         if args.command == "compare":
             from pathlib import Path

@@ -26,6 +26,7 @@ from models.plan import solve_plan
 from planner.config import PlanConfig
 from planner.inputs import EXTREME_FEATURES, build_inputs, plan_sites
 from planner.io import run_transaction, write_atomic, write_text_atomic
+from planner.provenance import provenance_dataset, shipped_provenance, shipped_tables
 
 
 @dataclass
@@ -138,6 +139,13 @@ def hourly_matching_premium(cfg: PlanConfig, inputs: xr.Dataset, hourly: xr.Data
             "annual_matching_plan_cost_jpy": float(annual["plan_cost_jpy"])}
 
 
+def run_provenance(cfg: PlanConfig) -> xr.Dataset:
+    """Provenance of the tables the run read: the shipped ones, and the user's sites file when there is one."""
+    if cfg.sites_file:
+        return provenance_dataset([*shipped_tables(), Path(cfg.sites_file)])
+    return shipped_provenance()
+
+
 def _solve_and_write(cfg: PlanConfig, scenario: str, sites: xr.Dataset, folder: Path, log) -> dict:
     t = {}
     t0 = time.perf_counter()
@@ -166,6 +174,7 @@ def _solve_and_write(cfg: PlanConfig, scenario: str, sites: xr.Dataset, folder: 
             f"({premium['hourly_premium_jpy_per_mwh']:,.0f} JPY per MWh of data-centre energy, "
             f"{100 * premium['hourly_premium_share']:.1f} % of the annual-matching plan's cost)")
     shortfall = explain_shortfall(results)
+    results = results.merge(run_provenance(cfg), combine_attrs="override")
     results.attrs.update(config=json.dumps(cfg.model_dump(mode="json"), sort_keys=True), git_revision=git_revision(),
                          title=f"Japan data-centre siting plan, {scenario}", shortfall="\n".join(shortfall))
     if sol.decomposition is not None:
@@ -241,6 +250,29 @@ def compare_runs(run_a: Path, run_b: Path, out: Path, year: int | None = None, o
     fmap, changes = make_compare_map(a, b, year, offline, Path(run_a).name, Path(run_b).name)
     write_atomic(out, lambda p: fmap.save(str(p)))
     return out, change_counts(changes)
+
+
+def write_report(run_dir: Path) -> Path:
+    """(Re)write a run's report.html from its results.nc (``maps.report``)."""
+    from maps.report import make_report
+
+    results = open_results(run_dir)
+    target = Path(run_dir) / "report.html"
+    page = make_report(results, Path(run_dir).name)
+    write_text_atomic(target, page)
+    return target
+
+
+def compare_report(run_a: Path, run_b: Path, out: Path, year: int | None = None) -> Path:
+    """The report of two runs side by side with the map of their differences."""
+    from maps.report import make_compare_report
+
+    a, b = open_results(run_a), open_results(run_b)
+    for run, ds in ((run_a, a), (run_b, b)):
+        if year is not None and int(year) not in [int(y) for y in ds["year"].values]:
+            raise DataError(f"{run}: has no year {year} (it has {', '.join(str(int(y)) for y in ds['year'].values)})")
+    write_text_atomic(out, make_compare_report(a, b, Path(run_a).name, Path(run_b).name, year))
+    return out
 
 
 def _run_in_worker(cfg_json: dict, scenario: str) -> RunOutputs:
@@ -323,6 +355,7 @@ def run_plan(cfg: PlanConfig, log=print, workers: int = 1) -> list[RunOutputs]:
     sites = plan_sites(cfg)
     for scenario in cfg.scenarios:
         run_dir_for(cfg, scenario)
+    run_provenance(cfg)  # read once here: the forked workers inherit it
     workers = check_memory(cfg, sites.sizes["site"], max(1, min(workers, len(cfg.scenarios))), log=log)
     if workers == 1:
         return [run_scenario(cfg, s, sites, log) for s in cfg.scenarios]

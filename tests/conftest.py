@@ -37,3 +37,24 @@ def write_site_subset(folder: Path, site_ids: list[str], name: str = "sites.csv"
     path = Path(folder) / name
     df.to_csv(path, index=False)
     return path
+
+
+SMALL = ["sakura_ishikari", "tomakomai_softbank", "inzai_cluster", "kitakyushu_apl", "naha_okinawa_cellular",
+         "nanto_gigastream", "keihanna_seika"]
+
+
+@pytest.fixture(scope="session")
+def small_sites(tmp_path_factory):
+    return write_site_subset(tmp_path_factory.mktemp("sites"), SMALL, "small.csv")
+
+
+@pytest.fixture(scope="session")
+def run(tmp_path_factory, small_sites):
+    """One small real plan through the CLI (jst_optimistic, 2030 and 2040), shared by the tests that read a run."""
+    from planner.cli import main
+
+    out = tmp_path_factory.mktemp("results")
+    code = main(["run", "--sites", str(small_sites), "--results-dir", str(out), "--scenario", "jst_optimistic",
+                 "--years", "2030,2040"])
+    assert code == 0
+    return out / "jst_optimistic"

@@ -6,9 +6,8 @@ import re
 import pytest
 import xarray as xr
 
-from planner.pipeline import draw_maps
+from planner.pipeline import draw_maps, write_report
 from tests.maps.browser import find_chromium, render
-from tests.planner.test_end_to_end import run, small_sites  # noqa: F401  (fixtures)
 
 CHROMIUM = find_chromium()
 needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Chromium not installed (Debian package 'chromium'; "
@@ -16,7 +15,7 @@ needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Chromium not insta
 
 
 @pytest.fixture(scope="module")
-def offline_map(run):  # noqa: F811
+def offline_map(run):
     paths = draw_maps(run, offline=True)
     return paths[0]
 
@@ -29,7 +28,7 @@ def test_offline_map_is_self_contained(offline_map):
 
 
 @needs_chromium
-def test_offline_map_renders_without_network(offline_map, run):  # noqa: F811
+def test_offline_map_renders_without_network(offline_map, run):
     res = xr.open_dataset(run / "results.nc", engine="h5netcdf")
     last = int(res["year"].values[-1])
     shot = run / "map_offline.png"
@@ -78,4 +77,12 @@ def test_script_in_site_name_never_executes(tmp_path):
     assert errors == [], errors
     # The names are present, but only as text: no script or img element was created from them.
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert not re.search(r"<script>alert\(1\)", dom) and not re.search(r"<img[^>]*onerror", dom)
+    # The same in the report, which names the site in its tables and its map.
+    report = write_report(out.run_dir)
+    page = report.read_text(encoding="utf-8")
+    assert "<script>alert(1)</script>" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    dom, errors = render(CHROMIUM, report)
+    assert errors == [], errors
     assert not re.search(r"<script>alert\(1\)", dom) and not re.search(r"<img[^>]*onerror", dom)

@@ -4,7 +4,6 @@ from __future__ import annotations
 import pytest
 
 from maps.siting_map import esc, make_map
-from tests.planner.test_end_to_end import run, small_sites  # noqa: F401  (fixtures)
 
 
 def test_user_strings_are_escaped(tmp_path):
@@ -34,7 +33,7 @@ def test_user_strings_are_escaped(tmp_path):
         assert raw not in html
 
 
-def test_map_has_layers_and_legend(run):  # noqa: F811
+def test_map_has_layers_and_legend(run):
     html = (run / "map.html").read_text()
     for text in ("Grid areas", "Candidate sites", "Chosen sites", "id='legend'", "Watt-bit siting"):
         assert text in html
@@ -47,12 +46,12 @@ def test_esc_roundtrip_is_text(raw):
     assert html.unescape(esc(raw)) == raw
 
 
-def test_map_draws_the_existing_fleet(run):  # noqa: F811
+def test_map_draws_the_existing_fleet(run):
     html = (run / "map.html").read_text()
     assert "Existing fleet 2030" in html and "existing-fleet" in html and "existing fleet, tokyo: 1,054 MW IT in 2024" in html
 
 
-def test_map_draws_new_supply_and_link_expansions_when_built(run):  # noqa: F811
+def test_map_draws_new_supply_and_link_expansions_when_built(run):
     import xarray as xr
 
     res = xr.open_dataset(run / "results.nc", engine="h5netcdf")

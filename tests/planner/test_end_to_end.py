@@ -1,30 +1,11 @@
 """End to end through the CLI: a small real plan, and a broken input that changes nothing."""
 from __future__ import annotations
 
-
 import pandas as pd
 import pytest
 import xarray as xr
 
 from planner.cli import main
-from tests.conftest import write_site_subset
-
-SMALL = ["sakura_ishikari", "tomakomai_softbank", "inzai_cluster", "kitakyushu_apl", "naha_okinawa_cellular",
-         "nanto_gigastream", "keihanna_seika"]
-
-
-@pytest.fixture(scope="module")
-def small_sites(tmp_path_factory):
-    return write_site_subset(tmp_path_factory.mktemp("sites"), SMALL, "small.csv")
-
-
-@pytest.fixture(scope="module")
-def run(tmp_path_factory, small_sites):
-    out = tmp_path_factory.mktemp("results")
-    code = main(["run", "--sites", str(small_sites), "--results-dir", str(out), "--scenario", "jst_optimistic",
-                 "--years", "2030,2040"])
-    assert code == 0
-    return out / "jst_optimistic"
 
 
 def test_run_writes_results_summary_and_map(run, capsys):
