@@ -27,8 +27,8 @@ from maps.charts import write_charts
 from maps.compare import CHANGE_COLOURS, make_compare_map
 from maps.cooling_report import capacity_by_cooling
 from maps.procurement import DEMAND_CORE_AREAS, cost_in_year, procurement_table, supply_break_even
-from maps.site_reasons import (SCREEN_COMPONENTS, binding_facts, comparators, home_centre, main_tech, screening_cost,
-                                site_it_mw)
+from maps.site_reasons import (SCREEN_COMPONENTS, binding_facts, comparators, discounted_jpy, home_centre, main_tech,
+                                screening_cost, site_it_mw, solver_tolerance_jpy)
 from maps.siting_map import TECH_COLOURS, esc, make_map
 from models.extract import full_substations, shortfall_reasons
 
@@ -409,9 +409,13 @@ def _why_sites(res: xr.Dataset) -> str:
     out = ["<p>" + t(f"The {len(chosen)} largest sites in {last}, each against the cheapest site the plan left unused "
                      "in the same area and the unused site nearest the demand centre it serves. Costs are a screen: one "
                      "MW IT run flat all year with the site's main cooling, power at the plan's own marginal value in "
-                     "each area (so carbon price and scarcity are in it).",
+                     "each area (so carbon price and scarcity are in it). A difference worth less than the solver's "
+                     f"tolerance ({num(solver_tolerance_jpy(res), 0, 'solver_tolerance_jpy', 1e-9)} bn JPY: the MIP gap "
+                     "times the plan's cost) is a near-tie: another run or a small change of data may swap such sites.",
                      f"{last}年の上位{len(chosen)}拠点を、同じエリアで未使用の最安候補地、および同じ需要地に最も近い未使用候補地と比較。"
-                     "費用は簡易評価: 主な冷却方式で1 MW IT を通年一定で運転し、電力は各エリアの計画上の限界価値で評価（炭素価格と需給逼迫を含む）。")
+                     "費用は簡易評価: 主な冷却方式で1 MW IT を通年一定で運転し、電力は各エリアの計画上の限界価値で評価（炭素価格と需給逼迫を含む）。"
+                     f"差がソルバーの許容誤差（{num(solver_tolerance_jpy(res), 0, scale=1e-9)} 十億円 = MIPギャップ × 計画費用）"
+                     "未満なら僅差であり、別の実行や小さなデータ変更で入れ替わりうる。")
            + "</p>"]
     for s in chosen:
         comp = comparators(res, s, last)
@@ -437,6 +441,16 @@ def _why_sites(res: xr.Dataset) -> str:
     return "".join(out)
 
 
+def _tie_en(worth_jpy: float, tie: bool) -> str:
+    return (f", worth {num(worth_jpy, 1, scale=1e-9)} bn JPY over the plan" +
+            (": less than the solver's tolerance, so a near-tie, not a finding" if tie else ""))
+
+
+def _tie_ja(worth_jpy: float, tie: bool) -> str:
+    return (f"、計画期間で {num(worth_jpy, 1, scale=1e-9)} 十億円" +
+            ("（ソルバーの許容誤差未満: 僅差であり結論ではない）" if tie else ""))
+
+
 def _verdict(res: xr.Dataset, s: str, comp: dict, year: int) -> str:
     """One sentence per comparator: how much cheaper (or dearer) the chosen site screens, and the main reason."""
     size = comp["size_mw"]
@@ -451,11 +465,13 @@ def _verdict(res: xr.Dataset, s: str, comp: dict, year: int) -> str:
         gap = theirs["total"] - mine["total"]
         k = max(SCREEN_COMPONENTS, key=lambda c: (theirs[c] - mine[c]) * (1 if gap >= 0 else -1))
         d = theirs[k] - mine[k]
+        worth = discounted_jpy(res, abs(gap), size, int(res["build_year"].sel(site=s)) or year)
+        tie = worth < solver_tolerance_jpy(res)
         if gap >= 0:
             out.append(t(f"{num(gap, 2, scale=1e-6)} million JPY per MW IT-year cheaper than {en_label}, most of it "
-                         f"{SCREEN_NAMES[k][0]} ({num(d, 2, scale=1e-6)})",
+                         f"{SCREEN_NAMES[k][0]} ({num(d, 2, scale=1e-6)})" + _tie_en(worth, tie),
                          f"{ja_label}より MW IT・年あたり {num(gap, 2, scale=1e-6)} 百万円安い。主に{SCREEN_NAMES[k][1]}"
-                         f"（{num(d, 2, scale=1e-6)}）"))
+                         f"（{num(d, 2, scale=1e-6)}）" + _tie_ja(worth, tie)))
         else:
             out.append(t(f"{num(-gap, 2, scale=1e-6)} million JPY per MW IT-year dearer than {en_label} on the screen "
                          f"(mostly {SCREEN_NAMES[k][0]}): the plan takes it for what the screen leaves out (its size, "
@@ -510,18 +526,24 @@ def why_not(res: xr.Dataset, s: str, year: int) -> tuple[str, str]:
             best, best_total, mine = x, ours["total"] - theirs["total"], (ours, theirs)
     ours, theirs = mine
     comp = max(SCREEN_COMPONENTS, key=lambda k: ours[k] - theirs[k])
+    worth = discounted_jpy(res, abs(best_total), size, year)
+    tie = worth < solver_tolerance_jpy(res)
+    tail_en = f"; worth {worth / 1e9:,.1f} bn JPY over the plan" + (
+        ", less than the solver's tolerance: a near-tie, not a finding" if tie else "")
+    tail_ja = f"。計画期間で {worth / 1e9:,.1f} 十億円" + ("（ソルバーの許容誤差未満: 僅差であり結論ではない）" if tie else "")
     name = str(res["site_name"].sel(site=best).values)
     where = "in its area" if same else "anywhere"
     where_ja = "同エリア" if same else "全国"
     if best_total > 0:
         return (f"costs {best_total / 1e6:,.2f} million JPY per MW IT-year more than the closest chosen site {where} "
-                f"({name}), mostly {SCREEN_NAMES[comp][0]} (+{(ours[comp] - theirs[comp]) / 1e6:,.2f})",
+                f"({name}), mostly {SCREEN_NAMES[comp][0]} (+{(ours[comp] - theirs[comp]) / 1e6:,.2f}){tail_en}",
                 f"{where_ja}で最も近い選定拠点（{name}）より MW IT・年あたり {best_total / 1e6:,.2f} 百万円高い。"
-                f"主因: {SCREEN_NAMES[comp][1]}（+{(ours[comp] - theirs[comp]) / 1e6:,.2f}）")
-    return (f"no dearer on the screen than {name} ({best_total / 1e6:,.2f} million JPY per MW IT-year), but the plan "
-            "needs no more capacity here: the sites it chose already cover the load, or share what limits it",
-            f"簡易評価では{name}と同等以下（MW IT・年あたり {best_total / 1e6:,.2f} 百万円）だが、選定済みの拠点で需要を"
-            "賄えるか、同じ制約を共有するため不要")
+                f"主因: {SCREEN_NAMES[comp][1]}（+{(ours[comp] - theirs[comp]) / 1e6:,.2f}）{tail_ja}")
+    return (f"no dearer on the screen than {name} ({-best_total / 1e6:,.2f} million JPY per MW IT-year cheaper){tail_en}; "
+            "what the screen leaves out decides it: when the site can open, its fixed cost at the size it would get, "
+            "power and connection it would share",
+            f"簡易評価では{name}より MW IT・年あたり {-best_total / 1e6:,.2f} 百万円安い{tail_ja}。運開可能年、"
+            "規模に応じた固定費、共有する電力・接続など簡易評価に含まれない要素で決まる")
 
 
 def _not_chosen(res: xr.Dataset) -> str:
@@ -685,7 +707,7 @@ def make_compare_report(a: xr.Dataset, b: xr.Dataset, label_a: str = "A", label_
     ha, hb = headline_values(a), headline_values(b)
     la, lb = esc(label_a), esc(label_b)
     keys = [("capacity_mw", ("IT capacity built", "建設済みIT容量"), 1e-3, 2, "GW"),
-            ("sites_open", ("Sites open", "稼働拠点数"), 1, 0, ""),
+            ("sites_open", ("Sites open", "稼働拠点数"), 1, 0, "sites"),
             ("served_share", ("Demand served (IT energy)", "需要充足率"), 100, 1, "%"),
             ("dc_clean_share", ("Carbon-free share of their power", "電力の脱炭素比率"), 100, 1, "%"),
             ("emissions_t", ("Emissions", "CO2排出量"), 1e-6, 3, "Mt-CO2/yr"),

@@ -138,3 +138,15 @@ def binding_facts(res: xr.Dataset, site: str, year: int) -> list[tuple[str, str]
                           f"遅延に敏感な負荷 {float(served.sum()):,.0f} MW を担う（主に{c}、往復 "
                           f"{float(res['rtt_ms'].sel(site=site, centre=c)):.1f} ms）"))
     return facts
+
+
+def solver_tolerance_jpy(res: xr.Dataset) -> float:
+    """How far from the optimum the solver may stop [JPY, discounted]: MIP gap x plan cost. Two site choices whose
+    costs differ by less than this are a tie the solver did not have to break."""
+    return float(res["mip_gap"]) * float(res["plan_cost_jpy"])
+
+
+def discounted_jpy(res: xr.Dataset, jpy_per_mw_yr: float, size_mw: float, from_year: int) -> float:
+    """A yearly difference per MW held by ``size_mw`` from ``from_year`` on, over the plan's discounted years [JPY]."""
+    w = res["year_weight"].where(res["year"] >= from_year, 0.0)
+    return float(jpy_per_mw_yr) * float(size_mw) * float(w.sum())
