@@ -138,3 +138,25 @@ def test_report_renders_offline_with_its_map(report, run):
     assert drawn == int((res["capacity_mw"].sel(year=last).sum("tech") > 0).sum()) >= 1
     assert '<body class="lang-en">' in dom  # the language script ran
     assert shot.stat().st_size > 10_000
+
+
+def test_comparators_are_unused_and_the_cheapest_is_cheapest(run):
+    from maps.site_reasons import comparators, site_it_mw, unchosen_sites
+
+    res = open_results(run)
+    last = int(res["year"].values[-1])
+    cap = site_it_mw(res, last)
+    for site in [str(s) for s in res["site"].values[cap.values > 1e-3]]:
+        comp = comparators(res, site, last)
+        unused = set(map(str, unchosen_sites(res, last)))
+        area = str(res["site_area"].sel(site=site).values)
+        same = [s for s in unused if str(res["site_area"].sel(site=s).values) == area]
+        assert (comp["cheapest_in_area"] is None) == (not same)
+        if same:
+            totals = {s: screening_cost(res, s, comp["tech"], last, comp["centre"],
+                                        min(comp["size_mw"], float(res["max_it_mw"].sel(site=s))))["total"] for s in same}
+            assert totals[comp["cheapest_in_area"]] == min(totals.values())
+        if comp["nearest_to_centre"] is not None:
+            assert comp["nearest_to_centre"] in unused
+            d = res["distance_km"].sel(centre=comp["centre"])
+            assert float(d.sel(site=comp["nearest_to_centre"])) == min(float(d.sel(site=s)) for s in unused)
