@@ -25,7 +25,7 @@ import xarray as xr
 
 from maps.charts import write_charts
 from maps.compare import CHANGE_COLOURS, make_compare_map
-from maps.cooling_report import capacity_by_cooling
+from maps.cooling_report import capacity_by_cooling, flip_text, site_cooling_facts
 from maps.procurement import DEMAND_CORE_AREAS, cost_in_year, procurement_table, supply_break_even
 from maps.site_reasons import (SCREEN_COMPONENTS, binding_facts, comparators, discounted_jpy, home_centre, main_tech,
                                 screening_cost, site_it_mw, solver_tolerance_jpy)
@@ -417,6 +417,7 @@ def _why_sites(res: xr.Dataset) -> str:
                      f"差がソルバーの許容誤差（{num(solver_tolerance_jpy(res), 0, scale=1e-9)} 十億円 = MIPギャップ × 計画費用）"
                      "未満なら僅差であり、別の実行や小さなデータ変更で入れ替わりうる。")
            + "</p>"]
+    cooling_facts = site_cooling_facts(res) if "cooling_choice" in res else {}
     for s in chosen:
         comp = comparators(res, s, last)
         tech, centre = comp["tech"], comp["centre"]
@@ -433,7 +434,7 @@ def _why_sites(res: xr.Dataset) -> str:
         facts = binding_facts(res, s, last)
         if "cooling_margin" in res and np.isfinite(float(res["cooling_margin"].sel(site=s))):
             m = float(res["cooling_margin"].sel(site=s))
-            facts.append((f"cooling: the choice holds while the capex premiums move by less than {100 * abs(m):.1f} points",
+            facts.append((f"cooling: {flip_text(res, s, cooling_facts)}",
                           f"冷却: 設備費割増の変化が {100 * abs(m):.1f} ポイント未満なら選択は変わらない"))
         items = [t(esc(en), esc(ja)) for en, ja in facts] + _facts(res, s)
         card.append("<ul>" + "".join(f"<li>{x}</li>" for x in items) + "</ul>")
