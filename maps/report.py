@@ -282,7 +282,21 @@ def _watt_bit(proc: pd.DataFrame) -> str:
     ]
     intro = t("Moving power to the load (watts) against moving the load to the power and its data by fibre (bits):",
               "電力を需要地へ送る（ワット）か、需要を電源側に置きデータを光ファイバーで送る（ビット）か:")
-    return (f"<p>{intro}</p>"
+    last = proc.iloc[-1]
+    remote, total = float(last["bits_it_outside_tokyo_kansai_mw"]), float(last["bits_it_total_mw"])
+    share = 100 * remote / total if total else 0.0
+    lead = t(f"In {int(last['year'])} the plan puts {num(remote, 1, scale=1e-3)} of {num(total, 1, scale=1e-3)} GW IT "
+             f"({num(share, 0)} %) outside the Tokyo and Kansai areas and carries their data by fibre for "
+             f"{num(float(last['bits_fibre_jpy_bn_per_yr']), 1)} bn JPY/yr; it builds "
+             f"{num(float(last['watts_link_built_mw']), 1, scale=1e-3)} GW of transmission for data centres. "
+             + ("It moves bits far more than watts." if share >= 50 else "It keeps most load near the demand and "
+                                                                          "moves power to it."),
+             f"{int(last['year'])}年、計画は IT {num(total, 1, scale=1e-3)} GW のうち {num(remote, 1, scale=1e-3)} GW"
+             f"（{num(share, 0)} %）を東京・関西エリア外に置き、データを光ファイバーで運ぶ（年 "
+             f"{num(float(last['bits_fibre_jpy_bn_per_yr']), 1)} 十億円）。データセンターのための連系線増強は "
+             f"{num(float(last['watts_link_built_mw']), 1, scale=1e-3)} GW。"
+             + ("ワットよりビットを大きく動かす計画。" if share >= 50 else "負荷の多くを需要地近くに置き、電力を運ぶ計画。"))
+    return (f"<p class='lead'>{lead}</p><p>{intro}</p>"
             + _table([""] + [str(y) for y in ys] + [t("unit", "単位")], rows))
 
 
@@ -308,7 +322,19 @@ def _procurement(res: xr.Dataset, proc: pd.DataFrame, charts: dict) -> str:
     rows.append(_row(t("Cost of new supply and batteries", "新規電源と蓄電池の費用"),
                      [num(a + b, 1) for a, b in zip(get("new_supply_jpy_bn_per_yr"), get("battery_jpy_bn_per_yr"))],
                      t("bn JPY/yr", "十億円/年")))
-    out = _table([t("Data-centre power", "データセンターの電力")] + [str(y) for y in ys] + [t("unit", "単位")], rows)
+    last = proc.iloc[-1]
+    energy = float(last["dc_energy_twh"])
+    part = lambda c: 100 * float(last[c]) / energy if energy and c in last else 0.0  # noqa: E731
+    lead = t(f"In {ys[-1]} the new data centres use {num(energy, 1)} TWh: {num(part('from_surplus_twh'), 0)} % from the "
+             f"clean surplus that would otherwise be curtailed, {num(part('from_new_supply_twh'), 0)} % from clean supply "
+             f"contracted for them and {num(part('from_thermal_twh'), 0)} % from the grid's thermal plants, with "
+             f"{num(float(last.get('battery_mw', 0.0)), 2, scale=1e-3)} GW of batteries.",
+             f"{ys[-1]}年、新設データセンターの電力量は {num(energy, 1)} TWh: 出力制御されるはずの脱炭素余剰から "
+             f"{num(part('from_surplus_twh'), 0)} %、新規契約の脱炭素電源から {num(part('from_new_supply_twh'), 0)} %、"
+             f"系統の火力から {num(part('from_thermal_twh'), 0)} %。蓄電池 "
+             f"{num(float(last.get('battery_mw', 0.0)), 2, scale=1e-3)} GW。")
+    out = f"<p class='lead'>{lead}</p>" + _table(
+        [t("Data-centre power", "データセンターの電力")] + [str(y) for y in ys] + [t("unit", "単位")], rows)
     be = supply_break_even(res)
     if not be.empty:
         price = float(res["carbon_price_jpy_per_t"].isel(year=-1))

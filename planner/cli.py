@@ -331,10 +331,13 @@ def main(argv: list[str] | None = None) -> int:
                                **technologies)
             from planner.pipeline import run_plan  # heavy imports only once the input is known to be valid
 
-            for out in run_plan(cfg, workers=args.workers):
+            outs = run_plan(cfg, workers=args.workers)
+            for out in outs:
                 print(f"results: {out.results_nc}")
                 print(f"summary: {out.summary_csv}")
                 print(f"map:     {out.map_html}")
+            print(f"report:  `make report` (python -m planner report {' '.join(str(o.run_dir) for o in outs)}) "
+                  "writes report.html in each, to read offline or share")
             return 0
     except DataError as err:
         print(f"error: {err}", file=sys.stderr)
