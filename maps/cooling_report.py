@@ -80,8 +80,11 @@ def flip_text(res: xr.Dataset, site: str, facts: dict | None = None) -> str:
     f = (facts or site_cooling_facts(res))[str(site)]
     choice, techs, prem, be, cost = f["choice"], f["techs"], f["prem"], f["be"], f["cost"]
     chosen = choice if choice in techs else min(cost, key=cost.get)
-    rival = min((k for k in techs if k != chosen), key=cost.get)  # the cheapest other technology
     lead = ("AI racks only; conventional racks would go on " if choice == "high_density_only" else "conventional racks on ")
+    others = [k for k in techs if k != chosen]
+    if not others:
+        return f"{lead}{TECH_NAMES.get(chosen, chosen)}, the only technology the run offers"
+    rival = min(others, key=cost.get)  # the cheapest other technology
     name, rname = TECH_NAMES.get(chosen, chosen), TECH_NAMES.get(rival, rival)
 
     def away(points: float) -> str:

@@ -160,3 +160,11 @@ def test_comparators_are_unused_and_the_cheapest_is_cheapest(run):
             assert comp["nearest_to_centre"] in unused
             d = res["distance_km"].sel(centre=comp["centre"])
             assert float(d.sel(site=comp["nearest_to_centre"])) == min(float(d.sel(site=s)) for s in unused)
+
+
+def test_one_technology_runs_report_their_cooling(run):
+    from maps.cooling_report import flip_text
+
+    air = open_results(run).sel(tech=["air"])
+    built = str(air["site"].values[int(air["capacity_mw"].isel(year=-1).sum("tech").argmax())])
+    assert flip_text(air, built).endswith("the only technology the run offers")  # a run with --technologies air
