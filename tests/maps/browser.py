@@ -29,13 +29,13 @@ def _flags(profile: str) -> list[str]:
     ]
 
 
-def render(chromium: str, page: Path, screenshot: Path | None = None) -> tuple[str, list[str]]:
-    """DOM after scripts ran, and the console/network error lines Chromium logged."""
+def render(chromium: str, page: Path, screenshot: Path | None = None, fragment: str = "") -> tuple[str, list[str]]:
+    """DOM after scripts ran, and the console/network error lines Chromium logged (``fragment``: e.g. ``#ja``)."""
+    uri = page.resolve().as_uri() + fragment
     with tempfile.TemporaryDirectory() as profile:
-        dom = subprocess.run([chromium, *_flags(profile), "--dump-dom", page.resolve().as_uri()],
-                             capture_output=True, text=True, timeout=120)
+        dom = subprocess.run([chromium, *_flags(profile), "--dump-dom", uri], capture_output=True, text=True, timeout=120)
         if screenshot is not None:
-            subprocess.run([chromium, *_flags(profile), f"--screenshot={screenshot}", page.resolve().as_uri()],
+            subprocess.run([chromium, *_flags(profile), f"--screenshot={screenshot}", uri],
                            capture_output=True, text=True, timeout=120)
     errors = [line for line in dom.stderr.splitlines()
               if re.search(r"CONSOLE|Uncaught|ERR_|Failed to load", line) and "dbus" not in line]

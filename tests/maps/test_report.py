@@ -138,6 +138,8 @@ def test_report_renders_offline_with_its_map(report, run):
     assert drawn == int((res["capacity_mw"].sel(year=last).sum("tech") > 0).sum()) >= 1
     assert '<body class="lang-en">' in dom  # the language script ran
     assert shot.stat().st_size > 10_000
+    dom_ja, errors = render(CHROMIUM, report, fragment="#ja")  # the Japanese page
+    assert errors == [] and '<body class="lang-ja">' in dom_ja and "要点" in dom_ja
 
 
 def test_comparators_are_unused_and_the_cheapest_is_cheapest(run):
