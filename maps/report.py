@@ -167,7 +167,74 @@ def _headline(res: xr.Dataset) -> str:
               f"{num(h['plan_cost_jpy'], 2, 'plan_cost_jpy', 1e-12)} {t('trillion JPY', '兆円')}; "
               f"{t('with unserved load at the value of lost load', '未充足負荷を停電コストで評価した場合')}: "
               f"{num(h['total_cost_jpy'], 2, 'total_cost_jpy', 1e-12)} {t('trillion JPY', '兆円')}.</p>")
-    return f'<p class="lead">{lead}</p>{table}{totals}'
+    items = "".join(f"<li>{t(en, ja)}</li>" for en, ja in caveats(res))
+    box = (f"<div class='card'><b>{t('Read with care', '注意して読む点')}</b><ul>{items}</ul></div>" if items else "")
+    return f'<p class="lead">{lead}</p>{box}{table}{totals}'
+
+
+def site_ties(res: xr.Dataset, year: int) -> tuple[int, int]:
+    """(open sites whose screen difference to the cheapest unused site of their area is worth less than the solver's
+    tolerance either way, open sites that have such a rival)."""
+    cap = site_it_mw(res, year)
+    tol = solver_tolerance_jpy(res)
+    ties = rivals = 0
+    for s in res["site"].values[cap.values > 1e-3]:
+        comp = comparators(res, str(s), year)
+        if comp["cheapest_in_area"] is None:
+            continue
+        rivals += 1
+        costs = comp["costs"]["total"]
+        gap = float(costs[comp["cheapest_in_area"]] - costs[str(s)])
+        opened = int(res["build_year"].sel(site=s)) if "build_year" in res else year
+        ties += abs(discounted_jpy(res, gap, comp["size_mw"], opened or year)) < tol
+    return ties, rivals
+
+
+def caveats(res: xr.Dataset) -> list[tuple[str, str]]:
+    """What a reader should not over-read in this plan (English, Japanese; safe HTML)."""
+    ys = _years(res)
+    last = ys[-1]
+    out = []
+    if not res.attrs.get("optimal", 1) in (1, True, "True"):
+        out.append(("The solver stopped before proving the optimum: this is the best plan found, with its gap.",
+                    "ソルバーは最適性の証明前に停止: 得られた最良の計画（ギャップ付き）。"))
+    ties, rivals = site_ties(res, last)
+    if rivals:
+        out.append((f"Which sites: for {ties} of {rivals} open sites the advantage over the cheapest unused site of their "
+                    f"area is worth less than the solver's tolerance ({num(solver_tolerance_jpy(res), 0, scale=1e-9)} bn "
+                    "JPY). Read the areas and the amounts as the plan; read individual sites among similar candidates "
+                    "as near-ties (see 'Why each site').",
+                    f"どの拠点か: 稼働 {rivals} 拠点のうち {ties} 拠点は、同エリアの最安未使用地に対する優位がソルバーの"
+                    f"許容誤差（{num(solver_tolerance_jpy(res), 0, scale=1e-9)} 十億円）未満。エリアと規模を計画として読み、"
+                    "似た候補地の間の個別選択は僅差として読むこと。"))
+    if "cooling_margin" in res:
+        opened = site_it_mw(res, last).values > 1e-3
+        m = res["cooling_margin"].values[opened]
+        m = m[np.isfinite(m)]
+        close = int((np.abs(m) < 0.02).sum())
+        if close:
+            out.append((f"Cooling: {close} of {int(opened.sum())} open sites would change cooling if a capex premium "
+                        "moved by less than 2 points of build cost; the premiums are engineering estimates (see "
+                        "'Cooling' and the weakest figures).",
+                        f"冷却: 稼働 {int(opened.sum())} 拠点のうち {close} 拠点は、設備費割増が建設費の2ポイント未満"
+                        "動くだけで冷却方式が変わる。割増は工学的推定値（「冷却方式」と最も弱い数値を参照）。"))
+    thermal = 1 - float(res["dc_clean_share"].sel(year=last))
+    if thermal > 0.25:
+        out.append((f"Power: {num(100 * thermal, 0)} % of the new data centres' electricity in {last} still comes from "
+                    "thermal plants; the contracted clean supply is limited by its cost against the carbon price (see "
+                    "'When contracted supply pays').",
+                    f"電力: {last}年の新設データセンター電力の {num(100 * thermal, 0)} % は依然として火力。新規脱炭素電源の"
+                    "契約量は炭素価格に対する費用で決まる（「新規電源契約が採算に乗る条件」を参照）。"))
+    served = headline_values(res)[f"served_share.{last}"]
+    if np.isfinite(served) and served < 0.999:
+        out.append((f"Demand: only {num(100 * served, 1)} % of the new-build IT demand of {last} is served; "
+                    "'Shortfalls' says what runs out.",
+                    f"需要: {last}年の新設IT需要のうち充足は {num(100 * served, 1)} % のみ。何が不足するかは「供給不足」を参照。"))
+    if "weak_figure" in res.dims and res.sizes["weak_figure"]:
+        out.append((f"Data: {res.sizes['weak_figure']} unverified figures price or size the choices (listed under "
+                    "'Assumptions').", f"データ: 選択の費用・規模を決める未検証の数値が {res.sizes['weak_figure']} 件"
+                                       "（「前提」に一覧）。"))
+    return out
 
 
 # ---------------------------------------------------------------- capacity and cooling

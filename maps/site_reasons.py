@@ -21,6 +21,7 @@ choice; it is not the plan's cost of the site (that shares power and connection 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 
 from models.extract import POWER_SCARCE_SHARE_OF_VOLL, full_substations
@@ -52,6 +53,30 @@ def screening_cost(res: xr.Dataset, site: str, tech: str, year: int, centre: str
             res["receiving_to_it_ratio"]) * float(res["connection_spare_jpy_per_mw_yr"].sel(substation=sub)))
     out["total"] = sum(out[k] for k in SCREEN_COMPONENTS)
     return out
+
+
+def screening_costs(res: xr.Dataset, tech: str, year: int, centre: str, size_mw: float) -> pd.DataFrame:
+    """``screening_cost`` of every site at once [JPY/MW/yr], each at ``min(size_mw, its max_it_mw)``; one row per
+    site, one column per component and ``total``."""
+    size = np.maximum(np.minimum(float(size_mw), res["max_it_mw"].values.astype(float)), 1.0)
+    areas = xr.DataArray(res["site_area"].values.astype(str), dims="site", coords={"site": res["site"].values})
+    if "marginal_power_value_jpy_per_mwh" in res:
+        value = res["marginal_power_value_jpy_per_mwh"].sel(year=year).sel(area=areas)
+    else:
+        value = (res["price_jpy_per_mwh"] + res["co2_t_per_mwh"] * float(res["carbon_price_jpy_per_t"].sel(year=year))
+                 ).sel(area=areas)
+    df = pd.DataFrame(index=pd.Index(res["site"].values.astype(str), name="site"))
+    df["build"] = res["capex_jpy_per_mw_yr"].sel(tech=tech).values.astype(float)
+    df["site_fixed"] = res["site_fixed_jpy_per_yr"].values.astype(float) / size
+    df["connection"] = 0.0
+    if "connection_line_jpy_per_mw_yr" in res:
+        spare = res["connection_spare_jpy_per_mw_yr"].sel(substation=res["site_substation"].values).values
+        df["connection"] = (res["connection_line_jpy_per_mw_yr"].values.astype(float)
+                            + float(res["receiving_to_it_ratio"]) * spare.astype(float))
+    df["power"] = (res["weight_h"] * res["pue"].sel(tech=tech) * value).sum("time").transpose("site").values
+    df["fibre"] = res["fibre_cost_jpy_per_mw_yr"].sel(centre=centre).values.astype(float)
+    df["total"] = df[list(SCREEN_COMPONENTS)].sum(axis=1)
+    return df
 
 
 def site_it_mw(res: xr.Dataset, year: int) -> xr.DataArray:
@@ -86,20 +111,21 @@ def unchosen_sites(res: xr.Dataset, year: int) -> np.ndarray:
 
 def comparators(res: xr.Dataset, site: str, year: int) -> dict:
     """The sites a chosen site is compared with: the cheapest unchosen site in its area (by the screen) and the
-    unchosen site nearest to the demand centre it serves. Values are site ids (None when there is none)."""
+    unchosen site nearest to the demand centre it serves (site ids, None when there is none), with the screen of
+    every site (``costs``, ``screening_costs`` at the chosen site's technology, centre and size)."""
     tech, centre = main_tech(res, site, year), home_centre(res, site, year)
     size = float(site_it_mw(res, year).sel(site=site))
-    pool = unchosen_sites(res, year)
+    pool = [str(s) for s in unchosen_sites(res, year)]
     area = str(res["site_area"].sel(site=site).values)
+    costs = screening_costs(res, tech, year, centre, size)
     same_area = [s for s in pool if str(res["site_area"].sel(site=s).values) == area]
-    cheapest = min(same_area, key=lambda s: screening_cost(res, s, tech, year, centre, min(size, float(
-        res["max_it_mw"].sel(site=s))))["total"], default=None)
+    cheapest = str(costs.loc[same_area, "total"].idxmin()) if same_area else None
     nearest = None
-    if len(pool):
-        d = res["distance_km"].sel(site=list(pool), centre=centre)
+    if pool:
+        d = res["distance_km"].sel(site=pool, centre=centre)
         nearest = str(d["site"].values[int(d.argmin("site"))])
-    return {"tech": tech, "centre": centre, "size_mw": size,
-            "cheapest_in_area": None if cheapest is None else str(cheapest), "nearest_to_centre": nearest}
+    return {"tech": tech, "centre": centre, "size_mw": size, "costs": costs,
+            "cheapest_in_area": cheapest, "nearest_to_centre": nearest}
 
 
 def binding_facts(res: xr.Dataset, site: str, year: int) -> list[tuple[str, str]]:

@@ -97,7 +97,7 @@ def test_compare_report_shows_the_difference(run, tmp_path):
     a = open_results(run)
     b = a.copy(deep=True)
     last = int(a["year"].values[-1])
-    site = str(a["site"].values[int(a["capacity_mw"].sel(year=last).sum("tech").argmax())])
+    site = str(a["site"].values[int(a["capacity_mw"].sel(year=last).sum("tech").argmax("site"))])
     b["capacity_mw"].loc[dict(site=site, year=last)] = a["capacity_mw"].sel(site=site, year=last) * 2
     b["site_name"].loc[dict(site=site)] = "<b>bold</b>"
     page = make_compare_report(a, b, "base", "<i>doubled</i>")
@@ -168,5 +168,16 @@ def test_one_technology_runs_report_their_cooling(run):
     from maps.cooling_report import flip_text
 
     air = open_results(run).sel(tech=["air"])
-    built = str(air["site"].values[int(air["capacity_mw"].isel(year=-1).sum("tech").argmax())])
+    built = str(air["site"].values[int(air["capacity_mw"].isel(year=-1).sum("tech").argmax("site"))])
     assert flip_text(air, built).endswith("the only technology the run offers")  # a run with --technologies air
+
+
+def test_the_screen_of_all_sites_at_once_equals_the_screen_of_each(run):
+    from maps.site_reasons import screening_costs
+
+    res = open_results(run)
+    last = int(res["year"].values[-1])
+    table = screening_costs(res, "air", last, "tokyo", 150.0)
+    for s in res["site"].values:
+        one = screening_cost(res, str(s), "air", last, "tokyo", min(150.0, float(res["max_it_mw"].sel(site=s))))
+        assert table.loc[str(s)].to_dict() == pytest.approx(one)
