@@ -221,10 +221,10 @@ def caveats(res: xr.Dataset) -> list[tuple[str, str]]:
     thermal = 1 - float(res["dc_clean_share"].sel(year=last))
     if thermal > 0.25:
         out.append((f"Power: {num(100 * thermal, 0)} % of the new data centres' electricity in {last} still comes from "
-                    "thermal plants; the contracted clean supply is limited by its cost against the carbon price (see "
-                    "'When contracted supply pays').",
+                    "thermal plants; 'When contracted supply pays' shows which clean supply the plan contracts up to its "
+                    "potential and which it leaves although a simple screen says it pays.",
                     f"電力: {last}年の新設データセンター電力の {num(100 * thermal, 0)} % は依然として火力。新規脱炭素電源の"
-                    "契約量は炭素価格に対する費用で決まる（「新規電源契約が採算に乗る条件」を参照）。"))
+                    "契約が上限に達しているか、簡易評価では採算に乗るのに契約されないかは「新規電源契約が採算に乗る条件」を参照。"))
     served = headline_values(res)[f"served_share.{last}"]
     if np.isfinite(served) and served < 0.999:
         out.append((f"Demand: only {num(100 * served, 1)} % of the new-build IT demand of {last} is served; "
@@ -405,8 +405,16 @@ def _procurement(res: xr.Dataset, proc: pd.DataFrame, charts: dict) -> str:
     be = supply_break_even(res)
     if not be.empty:
         price = float(res["carbon_price_jpy_per_t"].isel(year=-1))
+        built = res["new_supply_mw"].isel(year=-1) if "new_supply_mw" in res else None
+        potential = res["supply_potential_mw"].isel(year=-1)
+
+        def used(area: str, supply: str) -> str:
+            b = float(built.sel(area=area, supply=supply)) if built is not None else 0.0
+            return f"{num(b, 0)} / {num(float(potential.sel(area=area, supply=supply)), 0)}"
+
         brows = [_row(f"{esc(r.supply.replace('_', ' '))} · {_area_name(res, r.area)}",
-                      [num(r.cost_jpy_per_mwh, 0), num(r.grid_value_jpy_per_mwh, 0), num(r.break_even_carbon_jpy_per_t, 0)])
+                      [num(r.cost_jpy_per_mwh, 0), num(r.grid_value_jpy_per_mwh, 0), num(r.break_even_carbon_jpy_per_t, 0),
+                       used(r.area, r.supply)])
                  for r in be.head(6).itertuples()]
         out += (f"<h3>{t('When contracted supply pays', '新規電源契約が採算に乗る条件')}</h3><p>"
                 + t(f"Carbon price at which each option beats grid power (a screen; the plan's {ys[-1]} price is "
@@ -415,7 +423,14 @@ def _procurement(res: xr.Dataset, proc: pd.DataFrame, charts: dict) -> str:
                     f"{num(price, 0)} 円/t-CO2）。安い順に6件:") + "</p>"
                 + _table([t("Option · area", "電源・エリア"), t("cost [JPY/MWh]", "費用 [円/MWh]"),
                           t("grid power it replaces [JPY/MWh]", "代替する系統電力 [円/MWh]"),
-                          t("break-even carbon price [JPY/t-CO2]", "損益分岐炭素価格 [円/t-CO2]")], brows))
+                          t("break-even carbon price [JPY/t-CO2]", "損益分岐炭素価格 [円/t-CO2]"),
+                          t(f"built / potential {ys[-1]} [MW]", f"契約量 / 上限 {ys[-1]}年 [MW]")], brows)
+                + "<p class='small'>" + t(
+                    "The screen assumes every MWh replaces thermal power; where an option pays on it but the plan "
+                    "builds less than its potential, its output would come in hours the plan already covers more "
+                    "cheaply: read the break-even as a lower bound.",
+                    "この簡易評価は全発電量が火力を代替すると仮定する。採算に乗るのに上限まで契約されない電源は、"
+                    "計画がより安く賄える時間帯に発電するため: 損益分岐は下限として読むこと。") + "</p>")
     return out + "<div class='charts'>" + _img(charts, "energy_by_source.png", (
         "Data-centre electricity by source [TWh/yr]", "電源別データセンター電力量 [TWh/年]")) + _img(
         charts, "cost_breakdown.png", ("Annual cost by component [trillion JPY/yr]", "費用内訳 [兆円/年]")) + "</div>"
