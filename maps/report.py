@@ -24,9 +24,9 @@ import pandas as pd
 import xarray as xr
 
 from maps.charts import write_charts
-from maps.compare import CHANGE_COLOURS, make_compare_map
+from maps.compare import change_counts, make_compare_map
 from maps.cooling_report import capacity_by_cooling, flip_text, site_cooling_facts
-from maps.procurement import DEMAND_CORE_AREAS, cost_in_year, procurement_table, supply_break_even
+from maps.procurement import cost_in_year, procurement_table, supply_break_even, watt_bit_balance
 from maps.site_reasons import (SCREEN_COMPONENTS, binding_facts, comparators, discounted_jpy, home_centre, main_tech,
                                 screening_cost, site_it_mw, solver_tolerance_jpy)
 from maps.siting_map import TECH_COLOURS, esc, make_map
@@ -35,6 +35,7 @@ from models.extract import full_substations, shortfall_reasons
 SECTIONS = ("headline", "plan-map", "capacity", "cooling", "watt-bit", "procurement", "shortfalls", "sites", "not-chosen",
             "assumptions")
 TOP_SITES = 6  # chosen sites explained one by one, largest first
+COOLING_CLOSE_CALL = 0.02  # premium points (share of build capex) within which a site's cooling is a close call
 UNSERVED_NOTE_TWH = 1e-3  # below this in every year the demand counts as served (solver tolerance)
 NOTABLE_UNCHOSEN = 8  # announced projects and the largest candidates left out, explained
 TECH_NAMES = {"air": ("air (outside-air economiser)", "空冷（外気冷却）"),
@@ -135,9 +136,8 @@ def _headline(res: xr.Dataset) -> str:
     ys = _years(res)
     last = ys[-1]
     cap = res["capacity_mw"].sel(year=last)
-    it = cap.sum("tech")
-    remote = float(it.where(~res["site_area"].isin(list(DEMAND_CORE_AREAS)), 0.0).sum())
-    total = float(it.sum())
+    bits = watt_bit_balance(res, last)
+    remote, total = bits["bits_it_outside_tokyo_kansai_mw"], bits["bits_it_total_mw"]
     liquid = float(cap.sel(tech=[k for k in cap["tech"].values if k != "air"]).sum()) if total else 0.0
     lead = t(f"By {last} the plan builds {num(total, 1, scale=1e-3)} GW IT at {int(h[f'sites_open.{last}'])} sites, "
              f"{num(100 * remote / total if total else 0, 0)} % of it outside the Tokyo and Kansai areas and "
@@ -167,7 +167,7 @@ def _headline(res: xr.Dataset) -> str:
               f"{num(h['plan_cost_jpy'], 2, 'plan_cost_jpy', 1e-12)} {t('trillion JPY', '兆円')}; "
               f"{t('with unserved load at the value of lost load', '未充足負荷を停電コストで評価した場合')}: "
               f"{num(h['total_cost_jpy'], 2, 'total_cost_jpy', 1e-12)} {t('trillion JPY', '兆円')}.</p>")
-    items = "".join(f"<li>{t(en, ja)}</li>" for en, ja in caveats(res))
+    items = "".join(f"<li>{t(en, ja)}</li>" for en, ja in caveats(res, h))
     box = (f"<div class='card'><b>{t('Read with care', '注意して読む点')}</b><ul>{items}</ul></div>" if items else "")
     return f'<p class="lead">{lead}</p>{box}{table}{totals}'
 
@@ -190,8 +190,16 @@ def site_ties(res: xr.Dataset, year: int) -> tuple[int, int]:
     return ties, rivals
 
 
-def caveats(res: xr.Dataset) -> list[tuple[str, str]]:
-    """What a reader should not over-read in this plan (English, Japanese; safe HTML)."""
+def cooling_close_calls(res: xr.Dataset, year: int) -> tuple[int, int]:
+    """(open sites whose cooling would change if a premium moved by less than ``COOLING_CLOSE_CALL``, open sites)."""
+    opened = site_it_mw(res, year).values > 1e-3
+    margins = res["cooling_margin"].values[opened]
+    return int((np.abs(margins[np.isfinite(margins)]) < COOLING_CLOSE_CALL).sum()), int(opened.sum())
+
+
+def caveats(res: xr.Dataset, headline: dict | None = None) -> list[tuple[str, str]]:
+    """What a reader should not over-read in this plan (English, Japanese; safe HTML); ``headline``: the plan's
+    ``headline_values`` when the caller has them."""
     ys = _years(res)
     last = ys[-1]
     out = []
@@ -208,15 +216,12 @@ def caveats(res: xr.Dataset) -> list[tuple[str, str]]:
                     f"許容誤差（{num(solver_tolerance_jpy(res), 0, scale=1e-9)} 十億円）未満。エリアと規模を計画として読み、"
                     "似た候補地の間の個別選択は僅差として読むこと。"))
     if "cooling_margin" in res:
-        opened = site_it_mw(res, last).values > 1e-3
-        m = res["cooling_margin"].values[opened]
-        m = m[np.isfinite(m)]
-        close = int((np.abs(m) < 0.02).sum())
+        close, n_open = cooling_close_calls(res, last)
         if close:
-            out.append((f"Cooling: {close} of {int(opened.sum())} open sites would change cooling if a capex premium "
+            out.append((f"Cooling: {close} of {n_open} open sites would change cooling if a capex premium "
                         "moved by less than 2 points of build cost; the premiums are engineering estimates (see "
                         "'Cooling' and the weakest figures).",
-                        f"冷却: 稼働 {int(opened.sum())} 拠点のうち {close} 拠点は、設備費割増が建設費の2ポイント未満"
+                        f"冷却: 稼働 {n_open} 拠点のうち {close} 拠点は、設備費割増が建設費の2ポイント未満"
                         "動くだけで冷却方式が変わる。割増は工学的推定値（「冷却方式」と最も弱い数値を参照）。"))
     thermal = 1 - float(res["dc_clean_share"].sel(year=last))
     if thermal > 0.25:
@@ -225,7 +230,7 @@ def caveats(res: xr.Dataset) -> list[tuple[str, str]]:
                     "potential and which it leaves although a simple screen says it pays.",
                     f"電力: {last}年の新設データセンター電力の {num(100 * thermal, 0)} % は依然として火力。新規脱炭素電源の"
                     "契約が上限に達しているか、簡易評価では採算に乗るのに契約されないかは「新規電源契約が採算に乗る条件」を参照。"))
-    served = headline_values(res)[f"served_share.{last}"]
+    served = (headline or headline_values(res))[f"served_share.{last}"]
     if np.isfinite(served) and served < 0.999:
         out.append((f"Demand: only {num(100 * served, 1)} % of the new-build IT demand of {last} is served; "
                     "'Shortfalls' says what runs out.",
@@ -305,7 +310,6 @@ def _cooling(res: xr.Dataset, charts: dict) -> str:
     if "cooling_break_even_premium" in res and "capex_premium_share" in res:
         last = ys[-1]
         opened = site_it_mw(res, last).values > 1e-3
-        margins = res["cooling_margin"].values[opened] if "cooling_margin" in res else np.array([])
         lines = []
         for k in res["tech"].values.astype(str):
             be = res["cooling_break_even_premium"].sel(tech=k).values[opened]
@@ -320,11 +324,11 @@ def _cooling(res: xr.Dataset, charts: dict) -> str:
                            f"{TECH_NAMES.get(k, (k, k))[1]}: 従来型ラックでの設備費割増は空冷比 {num(100 * prem, 1)} %。"
                            f"稼働拠点での損益分岐は中央値 {num(100 * float(np.median(be)), 1)} %"
                            f"（{num(100 * float(be.min()), 1)}〜{num(100 * float(be.max()), 1)} %）。"))
-        if len(margins):
-            close = int((np.abs(margins[np.isfinite(margins)]) < 0.02).sum())
-            lines.append(t(f"{close} of {int(opened.sum())} open sites would change cooling if a premium moved by "
+        if "cooling_margin" in res and opened.any():
+            close, n_open = cooling_close_calls(res, last)
+            lines.append(t(f"{close} of {n_open} open sites would change cooling if a premium moved by "
                            "less than 2 points: read their cooling as a close call (cooling.csv has each margin).",
-                           f"稼働 {int(opened.sum())} 拠点のうち {close} 拠点は割増が2ポイント未満動くだけで冷却方式が"
+                           f"稼働 {n_open} 拠点のうち {close} 拠点は割増が2ポイント未満動くだけで冷却方式が"
                            "変わる: 僅差の選択として読むこと（各拠点の余裕は cooling.csv）。"))
         text = "<ul>" + "".join(f"<li>{x}</li>" for x in lines) + "</ul>"
     return table + text + _img(charts, "pue_vs_temperature.png", ("PUE against outside temperature [-]",
@@ -863,7 +867,7 @@ def make_compare_report(a: xr.Dataset, b: xr.Dataset, label_a: str = "A", label_
                         + ", ".join(f"{y} {num(float(ds['carbon_price_jpy_per_t'].sel(year=y)), 0)}" for y in ds["year"].values)
                         + f"</td><td class='small'>{esc(', '.join(f'{k}={cfg[k]}' for k in sorted(cfg) if k in differing_settings(a, b)))}</td></tr>")
     fmap, changes = make_compare_map(a, b, year, True, label_a, label_b)
-    counts = {k: sum(1 for *_, kind in changes.values() if kind == k) for k in CHANGE_COLOURS}
+    counts = change_counts(changes)
     moved = sorted(changes.items(), key=lambda kv: -abs(kv[1][1] - kv[1][0]))[:12]
     src = lambda s: a if s in a["site"].values else b  # noqa: E731
     mrows = [f"<tr><td>{_site_title(src(s), s)}</td><td class='n'>{num(x, 0)}</td><td class='n'>{num(y, 0)}</td>"

@@ -30,35 +30,18 @@ SCREEN_COMPONENTS = ("build", "site_fixed", "connection", "power", "fibre")
 FULL_TOLERANCE_MW = 1e-3
 
 
-def _power_value(res: xr.Dataset, area: str, year: int) -> xr.DataArray:
-    """Value of one MWh of power in the area at each timestep [JPY/MWh]."""
-    if "marginal_power_value_jpy_per_mwh" in res:
-        return res["marginal_power_value_jpy_per_mwh"].sel(area=area, year=year)
-    return (res["price_jpy_per_mwh"].sel(area=area)
-            + res["co2_t_per_mwh"].sel(area=area) * float(res["carbon_price_jpy_per_t"].sel(year=year)))
+# What the screen reads: the per-site variables are cut to the sites screened, the rest are read whole.
+SCREEN_VARS = ("site_area", "capex_jpy_per_mw_yr", "site_fixed_jpy_per_yr", "pue", "fibre_cost_jpy_per_mw_yr",
+               "connection_line_jpy_per_mw_yr", "site_substation", "connection_spare_jpy_per_mw_yr",
+               "receiving_to_it_ratio", "weight_h", "marginal_power_value_jpy_per_mwh", "price_jpy_per_mwh",
+               "co2_t_per_mwh", "carbon_price_jpy_per_t")
 
 
-def screening_cost(res: xr.Dataset, site: str, tech: str, year: int, centre: str, size_mw: float) -> dict:
-    """Annual cost of one MW IT at ``site`` with ``tech`` in ``year`` by component [JPY/MW/yr] (module docstring)."""
-    area = str(res["site_area"].sel(site=site).values)
-    out = {"build": float(res["capex_jpy_per_mw_yr"].sel(site=site, tech=tech)),
-           "site_fixed": float(res["site_fixed_jpy_per_yr"].sel(site=site)) / max(float(size_mw), 1.0),
-           "connection": 0.0,
-           "power": float((res["weight_h"] * res["pue"].sel(site=site, tech=tech)
-                           * _power_value(res, area, year)).sum("time")),
-           "fibre": float(res["fibre_cost_jpy_per_mw_yr"].sel(site=site, centre=centre))}
-    if "connection_line_jpy_per_mw_yr" in res:
-        sub = str(res["site_substation"].sel(site=site).values)
-        out["connection"] = (float(res["connection_line_jpy_per_mw_yr"].sel(site=site)) + float(
-            res["receiving_to_it_ratio"]) * float(res["connection_spare_jpy_per_mw_yr"].sel(substation=sub)))
-    out["total"] = sum(out[k] for k in SCREEN_COMPONENTS)
-    return out
-
-
-def screening_costs(res: xr.Dataset, tech: str, year: int, centre: str, size_mw: float) -> pd.DataFrame:
-    """``screening_cost`` of every site at once [JPY/MW/yr], each at ``min(size_mw, its max_it_mw)``; one row per
-    site, one column per component and ``total``."""
-    size = np.maximum(np.minimum(float(size_mw), res["max_it_mw"].values.astype(float)), 1.0)
+def screening_costs(res: xr.Dataset, tech: str, year: int, centre: str, size_mw) -> pd.DataFrame:
+    """Annual cost of one MW IT with ``tech`` in ``year`` at every site of ``res`` by component [JPY/MW/yr] (module
+    docstring); ``size_mw`` is the size the per-site fixed cost is spread over, one number or one per site [MW].
+    One row per site, one column per component and ``total``."""
+    size = np.maximum(np.broadcast_to(np.asarray(size_mw, dtype=float), (res.sizes["site"],)), 1.0)
     areas = xr.DataArray(res["site_area"].values.astype(str), dims="site", coords={"site": res["site"].values})
     if "marginal_power_value_jpy_per_mwh" in res:
         value = res["marginal_power_value_jpy_per_mwh"].sel(year=year).sel(area=areas)
@@ -77,6 +60,17 @@ def screening_costs(res: xr.Dataset, tech: str, year: int, centre: str, size_mw:
     df["fibre"] = res["fibre_cost_jpy_per_mw_yr"].sel(centre=centre).values.astype(float)
     df["total"] = df[list(SCREEN_COMPONENTS)].sum(axis=1)
     return df
+
+
+def screening_cost(res: xr.Dataset, site: str, tech: str, year: int, centre: str, size_mw: float) -> dict:
+    """``screening_costs`` of one site at ``size_mw`` [JPY/MW/yr] by component, as a dict."""
+    one = res[[v for v in SCREEN_VARS if v in res]].sel(site=[site])
+    return screening_costs(one, tech, year, centre, size_mw).iloc[0].to_dict()
+
+
+def screen_at_size(res: xr.Dataset, tech: str, year: int, centre: str, size_mw: float) -> pd.DataFrame:
+    """``screening_costs`` of every site, each at ``min(size_mw, its max_it_mw)``: the size it could hold."""
+    return screening_costs(res, tech, year, centre, np.minimum(float(size_mw), res["max_it_mw"].values.astype(float)))
 
 
 def site_it_mw(res: xr.Dataset, year: int) -> xr.DataArray:
@@ -112,12 +106,12 @@ def unchosen_sites(res: xr.Dataset, year: int) -> np.ndarray:
 def comparators(res: xr.Dataset, site: str, year: int) -> dict:
     """The sites a chosen site is compared with: the cheapest unchosen site in its area (by the screen) and the
     unchosen site nearest to the demand centre it serves (site ids, None when there is none), with the screen of
-    every site (``costs``, ``screening_costs`` at the chosen site's technology, centre and size)."""
+    every site (``costs``, ``screen_at_size`` at the chosen site's technology, centre and size)."""
     tech, centre = main_tech(res, site, year), home_centre(res, site, year)
     size = float(site_it_mw(res, year).sel(site=site))
     pool = [str(s) for s in unchosen_sites(res, year)]
     area = str(res["site_area"].sel(site=site).values)
-    costs = screening_costs(res, tech, year, centre, size)
+    costs = screen_at_size(res, tech, year, centre, size)
     same_area = [s for s in pool if str(res["site_area"].sel(site=s).values) == area]
     cheapest = str(costs.loc[same_area, "total"].idxmin()) if same_area else None
     nearest = None

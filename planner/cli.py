@@ -182,6 +182,16 @@ def _load_config(args, *keys: str, **extra):
     return load_config(args.config, {**overrides, **extra}, named=args.named)
 
 
+def _run_folders(args) -> list:
+    """The run folders named on the command line, else every run under ``--results-dir``."""
+    from pathlib import Path
+
+    runs = [Path(r) for r in args.runs] or sorted(p.parent for p in Path(args.results_dir).glob("*/results.nc"))
+    if not runs:
+        raise DataError(f"{args.results_dir}: no runs found; run `make run` first")
+    return runs
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -282,25 +292,17 @@ def main(argv: list[str] | None = None) -> int:
             print(f"wrote {args.out}")
             return 0
         if args.command == "maps":
-            from pathlib import Path
-
             from planner.pipeline import draw_maps
 
-            runs = [Path(r) for r in args.runs] or sorted(p.parent for p in Path(args.results_dir).glob("*/results.nc"))
-            if not runs:
-                raise DataError(f"{args.results_dir}: no runs found; run `make run` first")
+            runs = _run_folders(args)
             for run in runs:
                 for path in draw_maps(run, offline=args.offline):
                     print(f"wrote {path}")
             return 0
         if args.command == "report":
-            from pathlib import Path
-
             from planner.pipeline import write_report
 
-            runs = [Path(r) for r in args.runs] or sorted(p.parent for p in Path(args.results_dir).glob("*/results.nc"))
-            if not runs:
-                raise DataError(f"{args.results_dir}: no runs found; run `make run` first")
+            runs = _run_folders(args)
             if len(runs) == 1 or (os.cpu_count() or 1) == 1:
                 for run in runs:
                     print(f"wrote {write_report(run)}")

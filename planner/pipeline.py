@@ -231,6 +231,15 @@ def open_results(run_dir: Path) -> xr.Dataset:
     return ds
 
 
+def open_two_runs(run_a: Path, run_b: Path, year: int | None) -> tuple[xr.Dataset, xr.Dataset]:
+    """The results of two runs to compare, refusing a milestone ``year`` either lacks."""
+    a, b = open_results(run_a), open_results(run_b)
+    for run, ds in ((run_a, a), (run_b, b)):
+        if year is not None and int(year) not in [int(y) for y in ds["year"].values]:
+            raise DataError(f"{run}: has no year {year} (it has {', '.join(str(int(y)) for y in ds['year'].values)})")
+    return a, b
+
+
 def draw_maps(run_dir: Path, offline: bool = False) -> list[Path]:
     """(Re)draw a run's map and charts from its results.nc; offline maps go to map_offline.html."""
     results = open_results(run_dir)
@@ -243,10 +252,7 @@ def draw_maps(run_dir: Path, offline: bool = False) -> list[Path]:
 def compare_runs(run_a: Path, run_b: Path, out: Path, year: int | None = None, offline: bool = False) -> tuple[Path, dict]:
     from maps.compare import change_counts, make_compare_map
 
-    a, b = open_results(run_a), open_results(run_b)
-    for run, ds in ((run_a, a), (run_b, b)):
-        if year is not None and int(year) not in [int(y) for y in ds["year"].values]:
-            raise DataError(f"{run}: has no year {year} (it has {', '.join(str(int(y)) for y in ds['year'].values)})")
+    a, b = open_two_runs(run_a, run_b, year)
     fmap, changes = make_compare_map(a, b, year, offline, Path(run_a).name, Path(run_b).name)
     write_atomic(out, lambda p: fmap.save(str(p)))
     return out, change_counts(changes)
@@ -267,10 +273,7 @@ def compare_report(run_a: Path, run_b: Path, out: Path, year: int | None = None)
     """The report of two runs side by side with the map of their differences."""
     from maps.report import make_compare_report
 
-    a, b = open_results(run_a), open_results(run_b)
-    for run, ds in ((run_a, a), (run_b, b)):
-        if year is not None and int(year) not in [int(y) for y in ds["year"].values]:
-            raise DataError(f"{run}: has no year {year} (it has {', '.join(str(int(y)) for y in ds['year'].values)})")
+    a, b = open_two_runs(run_a, run_b, year)
     write_text_atomic(out, make_compare_report(a, b, Path(run_a).name, Path(run_b).name, year))
     return out
 
@@ -355,7 +358,7 @@ def run_plan(cfg: PlanConfig, log=print, workers: int = 1) -> list[RunOutputs]:
     sites = plan_sites(cfg)
     for scenario in cfg.scenarios:
         run_dir_for(cfg, scenario)
-    run_provenance(cfg)  # read once here: the forked workers inherit it
+    shipped_provenance()  # read once here: the forked workers inherit it
     workers = check_memory(cfg, sites.sizes["site"], max(1, min(workers, len(cfg.scenarios))), log=log)
     if workers == 1:
         return [run_scenario(cfg, s, sites, log) for s in cfg.scenarios]

@@ -173,11 +173,11 @@ def test_one_technology_runs_report_their_cooling(run):
 
 
 def test_the_screen_of_all_sites_at_once_equals_the_screen_of_each(run):
-    from maps.site_reasons import screening_costs
+    from maps.site_reasons import screen_at_size
 
     res = open_results(run)
     last = int(res["year"].values[-1])
-    table = screening_costs(res, "air", last, "tokyo", 150.0)
+    table = screen_at_size(res, "air", last, "tokyo", 150.0)
     for s in res["site"].values:
         one = screening_cost(res, str(s), "air", last, "tokyo", min(150.0, float(res["max_it_mw"].sel(site=s))))
         assert table.loc[str(s)].to_dict() == pytest.approx(one)
